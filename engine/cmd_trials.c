@@ -1,0 +1,133 @@
+/*
+** hpsearch trials: list trials as a table, CSV or JSON.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "cli.h"
+#include "progress.h"
+
+typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } trials_format;
+
+typedef struct {
+    trials_format format;
+    int64_t n;
+    hp_buf line;
+} trials_ctx;
+
+static double duration(const hp_trial_row *r)
+{
+    return isfinite(r->started_at) && isfinite(r->finished_at)
+               ? r->finished_at - r->started_at : NAN;
+}
+
+static int print_trial(void *ctx, const hp_trial_row *r)
+{
+    trials_ctx *c = ctx;
+    hp_buf *b = &c->line;
+    buf_reset(b);
+    double d = duration(r);
+    if (c->format == FMT_TABLE) {
+        if (c->n == 0)
+            printf("%6s  %-8s  %-16s  %9s  %s\n", "number", "state", "value", "duration",
+                   "params");
+        char value[32] = "-", dur[32] = "-";
+        if (isfinite(r->value))
+            snprintf(value, sizeof value, "%.10g", r->value);
+        if (isfinite(d))
+            snprintf(dur, sizeof dur, "%.3fs", d);
+        buf_printf(b, "%6lld  %-8s  %-16s  %9s  %s", (long long)r->number,
+                   store_state_name(r->state), value, dur, r->params_json);
+        if (r->error)
+            buf_printf(b, "  (%s)", r->error);
+    } else if (c->format == FMT_CSV) {
+        if (c->n == 0)
+            printf("number,state,value,duration,params,error\n");
+        buf_printf(b, "%lld,%s,", (long long)r->number, store_state_name(r->state));
+        if (isfinite(r->value))
+            buf_printf(b, "%.17g", r->value);
+        buf_puts(b, ",");
+        if (isfinite(d))
+            buf_printf(b, "%.3f", d);
+        buf_puts(b, ",");
+        buf_csv_field(b, r->params_json);
+        buf_puts(b, ",");
+        buf_csv_field(b, r->error ? r->error : "");
+    } else {
+        buf_printf(b, "%s{\"number\": %lld, \"state\": \"%s\", \"value\": ",
+                   c->n == 0 ? "[\n  " : ",\n  ", (long long)r->number,
+                   store_state_name(r->state));
+        buf_json_number(b, r->value);
+        buf_puts(b, ", \"duration\": ");
+        buf_json_number(b, d);
+        buf_printf(b, ", \"params\": %s, \"metrics\": %s, \"error\": ", r->params_json,
+                   r->metrics_json);
+        if (r->error)
+            buf_json_string(b, r->error);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, "}");
+        fputs(buf_str(b), stdout);
+        c->n++;
+        return 0;
+    }
+    puts(buf_str(b));
+    c->n++;
+    return 0;
+}
+
+int cmd_trials(int argc, char **argv)
+{
+    hp_option opts[] = {{"--study", 1, NULL}, {"--format", 1, NULL}, {"--state", 1, NULL},
+                        {"--sort", 1, NULL}, {"--limit", 1, NULL}};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(argc, argv, opts, 5, pos, 1, &n_pos);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (n_pos != 1) {
+        cli_error("trials: which study? usage: hpsearch trials STUDY.ini|DB");
+        return 2;
+    }
+    trials_ctx c = {FMT_TABLE, 0, {0}};
+    const char *f = opts[1].value ? opts[1].value : "table";
+    if (strcmp(f, "csv") == 0)
+        c.format = FMT_CSV;
+    else if (strcmp(f, "json") == 0)
+        c.format = FMT_JSON;
+    else if (strcmp(f, "table") != 0) {
+        cli_error("trials: --format must be table, csv or json, got '%s'", f);
+        return 2;
+    }
+    int state = -1;
+    if (opts[2].value && (state = store_state_parse(opts[2].value)) < 0) {
+        cli_error("trials: --state must be complete, pruned, failed, running or waiting, "
+                  "got '%s'", opts[2].value);
+        return 2;
+    }
+    int by_value = 0;
+    if (opts[3].value) {
+        if (strcmp(opts[3].value, "value") == 0)
+            by_value = 1;
+        else if (strcmp(opts[3].value, "number") != 0) {
+            cli_error("trials: --sort must be value or number, got '%s'", opts[3].value);
+            return 2;
+        }
+    }
+    int64_t limit = 0;
+    if (opts[4].value && cli_parse_count("--limit", opts[4].value, &limit))
+        return 2;
+    hp_target t;
+    if ((rc = cli_open_target(pos[0], opts[0].value, &t)))
+        return rc;
+    char err[HP_ERR_LEN];
+    buf_init(&c.line);
+    rc = store_list_trials(t.store, t.study.study_id, state, by_value,
+                           strcmp(t.study.direction, "maximize") == 0, limit, print_trial,
+                           &c, err);
+    if (c.format == FMT_JSON)
+        puts(c.n == 0 ? "[]" : "\n]");
+    buf_deinit(&c.line);
+    cli_close_target(&t);
+    return rc ? cli_fail(rc, err) : 0;
+}

@@ -1,0 +1,36 @@
+/*
+** The bridge between a sampler and storage: proposes the parameters of a
+** new trial number inside a claim, and maps a stored trial's parameters
+** back to values of the space.  Used by `run` workers and by `ask`.
+*/
+#ifndef HP_PROPOSER_H
+#define HP_PROPOSER_H
+
+#include "../search/sampler.h"
+#include "storage.h"
+#include "study.h"
+
+typedef struct hp_proposer hp_proposer;
+
+/* A proposer for CFG's sampler (CFG must outlive it). */
+int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err);
+void proposer_free(hp_proposer *p);
+
+/* Trial numbers the sampler can propose (grid size, or unbounded). */
+uint64_t proposer_capacity(const hp_proposer *p);
+
+/* An hp_propose_fn: ctx is an hp_proposer. */
+int proposer_propose(void *ctx, int64_t number, hp_claim *claim, char *err);
+
+/* The seed a trial's objective gets: from (study seed, trial number). */
+uint64_t proposer_trial_seed(uint64_t study_seed, int64_t number);
+
+/* Fills VALUES (space_size entries) from a claimed trial's stored
+** parameters.  Returns 0, or -1 with err if one is missing or foreign. */
+int proposer_claim_values(const hp_space *space, const hp_claim *claim,
+                          hp_value *values, char *err);
+
+/* Appends the values as a JSON object {"name": value, ...}. */
+void proposer_values_json(const hp_space *space, const hp_value *values, hp_buf *out);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+** The run loop: a pool of worker threads in one process, each with its own
+** storage connection, claiming trials until the study has its finished
+** trials.  Several processes running the same study cooperate through the
+** database alone.
+*/
+#ifndef HP_RUNNER_H
+#define HP_RUNNER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "study.h"
+
+typedef struct {
+    int64_t trials;     /* study budget */
+    int workers;        /* threads claiming trials */
+    double timeout_s;   /* stop claiming after this long, 0 = never */
+    int quiet;          /* print nothing but errors */
+    int live;           /* 1: a live progress line (terminal); 0: a line per trial */
+    FILE *out;          /* where progress goes */
+} hp_run_options;
+
+/* Runs study STUDY_ID of CFG from the database at cfg->storage until it has
+** OPT->trials finished trials, the timeout passes, or the user interrupts
+** (SIGINT/SIGTERM/SIGHUP: stop claiming, interrupt running trials and put
+** them back to WAITING).  Returns HP_OK, HP_EINTERRUPTED, HP_ERUNTIME when
+** every trial of this run failed, or a storage error, with err set. */
+int runner_run(const hp_study_config *cfg, int64_t study_id, const hp_run_options *opt,
+               char *err);
+
+#endif

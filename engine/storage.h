@@ -1,0 +1,206 @@
+/*
+** Storage: the database is the single source of truth for a study, which is
+** what makes resume and several cooperating processes work.  All SQL of the
+** program lives in storage.c; nothing above this header assumes SQLite.
+**
+** Concurrency: one hp_store is one connection, used by one thread at a time
+** (each worker opens its own).  Writes are short BEGIN IMMEDIATE
+** transactions in WAL mode with a busy timeout and jittered retries, so
+** "database is locked" never reaches the user.
+**
+** Trial life:  WAITING -> RUNNING -> COMPLETE | PRUNED | FAILED
+**              RUNNING -> WAITING   (released on Ctrl-C, or found stale)
+** A claim is the only way to move a trial to RUNNING and checks the study's
+** budget inside the same transaction.
+*/
+#ifndef HP_STORAGE_H
+#define HP_STORAGE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef struct hp_store hp_store;
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef enum {
+    TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
+    TRIAL_N_STATES
+} hp_trial_state;
+
+/* "WAITING", ...; and the inverse (-1 if unknown, case-insensitive). */
+const char *store_state_name(hp_trial_state s);
+int store_state_parse(const char *s);
+
+/* Opens the database at PATH.  create = 1 creates the file (and the schema)
+** when missing; 0 requires it to exist.  Returns HP_OK; HP_EINPUT with a
+** message for a missing file, a file that is not SQLite, a schema newer
+** than this program, or an unwritable place; HP_ESTORAGE otherwise. */
+int store_open(const char *path, int create, hp_store **out, char *err);
+void store_close(hp_store *store);
+
+/* What a study row holds. */
+typedef struct {
+    int64_t study_id;
+    char name[256];
+    char direction[16];    /* "minimize" | "maximize" */
+    char metric[128];
+    char sampler[32];
+    char space_hash[17];
+    uint64_t seed;
+    int64_t trials;        /* the budget last asked for */
+    double created_at;     /* unix seconds */
+} hp_study_row;
+
+/* Looks up study NAME.  Returns HP_OK and sets *found; fills ROW if found. */
+int store_find_study(hp_store *store, const char *name, hp_study_row *row,
+                     int *found, char *err);
+
+/* Creates the study described by ROW (study_id ignored) with its study file
+** text CONFIG; sets row->study_id.  Fails with HP_EINPUT if the name exists
+** (another process may have created it first: call store_find_study). */
+int store_create_study(hp_store *store, hp_study_row *row, const char *config,
+                       char *err);
+
+/* Records a new budget for the study (a run with --trials). */
+int store_set_trials(hp_store *store, int64_t study_id, int64_t trials, char *err);
+
+/* Calls FN for every study, in creation order.  FN returns 0 to go on. */
+int store_list_studies(hp_store *store,
+                       int (*fn)(void *ctx, const hp_study_row *row,
+                                 const int64_t counts[TRIAL_N_STATES]),
+                       void *ctx, char *err);
+
+/* One parameter of a trial. */
+typedef struct {
+    char *name;
+    double value;   /* the number (a category's index if not numeric) */
+    char *text;     /* category text, NULL for numbers */
+} hp_param_row;
+
+/* A trial handed to a worker by store_claim.  Owned by the caller; release
+** with store_claim_deinit. */
+typedef struct {
+    int64_t trial_id;
+    int64_t number;
+    uint64_t seed;
+    int n_params;
+    hp_param_row *params;
+    char *params_json;
+} hp_claim;
+
+void store_claim_deinit(hp_claim *claim);
+
+/* Who claims: the row of a RUNNING trial records it so that stale trials
+** can be told from live ones.  pid 0 means "no process to watch" (ask/tell):
+** such trials are never recovered automatically. */
+typedef struct {
+    const char *host;
+    int pid;
+    const char *worker;   /* unique per claimer, e.g. "host:pid/w3" */
+} hp_claimer;
+
+/* Fills a new trial's parameters: sets claim->seed, n_params, params (heap
+** strings) and params_json for trial NUMBER.  Returns 0, or -1 with err. */
+typedef int (*hp_propose_fn)(void *ctx, int64_t number, hp_claim *claim, char *err);
+
+typedef enum {
+    CLAIM_OK,       /* *claim holds a RUNNING trial owned by the claimer */
+    CLAIM_DONE,     /* the study has its finished trials: stop */
+    CLAIM_WAIT      /* the budget is taken by running trials: poll later */
+} hp_claim_status;
+
+/* In one transaction: re-queues stale RUNNING trials (heartbeat older than
+** stale_after seconds, or a dead pid on this host), then, unless the study
+** already has BUDGET finished-or-running trials, claims the lowest WAITING
+** trial or creates trial number = count (proposed by PROPOSE) while that
+** is below CAPACITY.  Returns HP_OK with *status set. */
+int store_claim(hp_store *store, int64_t study_id, int64_t budget, uint64_t capacity,
+                double stale_after, const hp_claimer *who, hp_propose_fn propose,
+                void *ctx, hp_claim *claim, hp_claim_status *status, char *err);
+
+/* A final metric of a trial. */
+typedef struct {
+    const char *name;
+    double value;
+} hp_metric;
+
+/* Finishes a RUNNING trial owned by WORKER: sets STATE (COMPLETE, PRUNED or
+** FAILED), the value (NaN stores NULL), the error text (may be NULL) and the
+** final metrics (step NULL).  Returns HP_OK, or HP_EINPUT when the trial is
+** not RUNNING under that worker any more (it went stale and was taken). */
+int store_finish(hp_store *store, int64_t trial_id, const char *worker,
+                 hp_trial_state state, double value, const char *error,
+                 const hp_metric *metrics, int n_metrics, char *err);
+
+/* Stores an intermediate value of a RUNNING trial at STEP. */
+int store_report(hp_store *store, int64_t trial_id, int64_t step, const char *name,
+                 double value, char *err);
+
+/* Puts a RUNNING trial back to WAITING (same parameters), dropping its
+** intermediate values, so that a later claim re-runs it from the start.
+** worker NULL releases it whoever holds it. */
+int store_release(hp_store *store, int64_t trial_id, const char *worker, char *err);
+
+/* Refreshes heartbeat_at of every RUNNING trial claimed by HOST/PID. */
+int store_heartbeat(hp_store *store, const char *host, int pid, char *err);
+
+/* Counts of the study's trials by state. */
+int store_counts(hp_store *store, int64_t study_id, int64_t counts[TRIAL_N_STATES],
+                 char *err);
+
+/* One trial as the query commands show it. */
+typedef struct {
+    int64_t trial_id;
+    int64_t number;
+    hp_trial_state state;
+    double value;          /* NaN when NULL */
+    const char *params_json;
+    const char *metrics_json;  /* final metrics as a JSON object */
+    double started_at, finished_at, heartbeat_at;  /* NaN when NULL */
+    const char *worker;    /* may be NULL */
+    const char *error;     /* may be NULL */
+    uint64_t seed;
+} hp_trial_row;
+
+/* The best COMPLETE trial (largest value if maximize), via FN.  *found = 0
+** if there is none. */
+int store_best(hp_store *store, int64_t study_id, int maximize,
+               int (*fn)(void *ctx, const hp_trial_row *row), void *ctx, int *found,
+               char *err);
+
+/* Calls FN for the study's trials: all states if state < 0; ordered by
+** number, or by value (best first per MAXIMIZE, NULLs last) if by_value;
+** at most LIMIT rows if limit > 0.  Row strings live until FN returns. */
+int store_list_trials(hp_store *store, int64_t study_id, int state, int by_value,
+                      int maximize, int64_t limit,
+                      int (*fn)(void *ctx, const hp_trial_row *row), void *ctx,
+                      char *err);
+
+/* The parameters of trial TRIAL_ID via FN (name, value, text or NULL). */
+int store_trial_params(hp_store *store, int64_t trial_id,
+                       int (*fn)(void *ctx, const char *name, double value,
+                                 const char *text),
+                       void *ctx, char *err);
+
+/* Distinct parameter names and final metric names of a study, in order of
+** first appearance, each NUL-separated in OUT (count in *n). */
+int store_param_names(hp_store *store, int64_t study_id, hp_buf *out, int *n,
+                      char *err);
+int store_metric_names(hp_store *store, int64_t study_id, hp_buf *out, int *n,
+                       char *err);
+
+/* Final metric NAME of a trial; *found = 0 if absent. */
+int store_trial_metric(hp_store *store, int64_t trial_id, const char *name,
+                       double *value, int *found, char *err);
+
+/* The trial with NUMBER in the study; *found = 0 if none. */
+int store_trial_by_number(hp_store *store, int64_t study_id, int64_t number,
+                          int (*fn)(void *ctx, const hp_trial_row *row), void *ctx,
+                          int *found, char *err);
+
+/* Runs PRAGMA integrity_check; *ok = 1 if it says "ok". */
+int store_integrity_check(hp_store *store, int *ok, char *err);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+** Study file validation.  Each section has a table of known keys; anything
+** else is an error naming the file and line.  Values are parsed strictly:
+** "trials = 10x" is an error, not 10.
+*/
+#include "study.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../search/functions.h"
+#include "../search/sampler.h"
+
+static const char *const study_keys[] = {
+    "name", "storage", "direction", "metric", "trials", "workers", "threads",
+    "seed", "sampler", "timeout", "pruner", NULL};
+static const char *const pruner_keys[] = {
+    "min_resource", "reduction", "warmup_trials", NULL};
+static const char *const function_keys[] = {
+    "type", "name", "sleep", "fail_rate", "nan_rate", NULL};
+static const char *const sections[] = {
+    "study", "sampler", "pruner", "objective", "params", NULL};
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static int fail_at(char *err, const hp_ini *ini, int line, const char *fmt, const char *a,
+                   const char *b)
+{
+    char msg[HP_ERR_LEN];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    if (line > 0)
+        snprintf(err, HP_ERR_LEN, "%s:%d: %s", ini->path, line, msg);
+    else
+        snprintf(err, HP_ERR_LEN, "%s: %s", ini->path, msg);
+    return -1;
+}
+
+static int parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int study_parse_duration(const char *s, double *seconds)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !isfinite(v) || v < 0)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    double unit = 1;
+    if (*end == 's')
+        unit = 1;
+    else if (*end == 'm')
+        unit = 60;
+    else if (*end == 'h')
+        unit = 3600;
+    else if (*end == 'd')
+        unit = 86400;
+    else if (*end)
+        return -1;
+    if (*end && end[1])
+        return -1;
+    *seconds = v * unit;
+    return 0;
+}
+
+/* The value of [section] key, or DEF when absent; *line gets its line. */
+static const char *get(const hp_ini *ini, const char *section, const char *key,
+                       const char *def, int *line)
+{
+    const hp_ini_entry *e = ini_get(ini, section, key);
+    *line = e ? e->line : ini_section_line(ini, section);
+    return e ? e->value : def;
+}
+
+static char *resolve_path(const char *study_path, const char *rel)
+{
+    if (rel[0] == '/')
+        return strdup(rel);
+    const char *slash = strrchr(study_path, '/');
+    size_t dir_len = slash ? (size_t)(slash - study_path) + 1 : 0;
+    size_t n = dir_len + strlen(rel) + 1;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    memcpy(p, study_path, dir_len);
+    strcpy(p + dir_len, rel);
+    return p;
+}
+
+static int load_objective(hp_study_config *cfg, char *err)
+{
+    const hp_ini *ini = &cfg->ini;
+    int line;
+    cfg->has_objective = ini_section_line(ini, "objective") > 0;
+    if (!cfg->has_objective)
+        return 0;
+    const char *type = get(ini, "objective", "type", NULL, &line);
+    if (!type)
+        return fail_at(err, ini, line, "[objective] needs 'type' (function, mlp or "
+                       "command)%s%s", "", "");
+    if (strcmp(type, "function") != 0) {
+        if (strcmp(type, "mlp") == 0 || strcmp(type, "command") == 0)
+            return fail_at(err, ini, line, "objective type '%s' is not available in "
+                           "this version yet; use type = function, or drive the "
+                           "study with 'hpsearch ask/tell'%s", type, "");
+        return fail_at(err, ini, line, "unknown objective type '%s' (expected "
+                       "function, mlp or command)%s", type, "");
+    }
+    cfg->objective_type = strdup(type);
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "objective") == 0 && !in_list(function_keys, e->key))
+            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for "
+                           "type = function (expected name, sleep, fail_rate or "
+                           "nan_rate)%s", e->key, "");
+    }
+    const char *fname = get(ini, "objective", "name", NULL, &line);
+    if (!fname)
+        return fail_at(err, ini, line, "type = function needs 'name' (one of %s)%s",
+                       FUNCTION_NAMES, "");
+    const hp_function_info *f = function_find(fname);
+    if (!f)
+        return fail_at(err, ini, line, "unknown function '%s' (expected one of %s)",
+                       fname, FUNCTION_NAMES);
+    cfg->function_name = strdup(fname);
+    int d = 0;
+    for (int i = 0; i < space_size(cfg->space); i++) {
+        const hp_param *p = space_param(cfg->space, i);
+        if (!space_value_is_numeric(cfg->space, i)) {
+            return fail_at(err, ini, ini_get(ini, "params", p->name)->line,
+                           "function '%s' takes numeric parameters; '%s' is not "
+                           "numeric", fname, p->name);
+        }
+        d++;
+    }
+    if (d == 0)
+        return fail_at(err, ini, ini_section_line(ini, "params"),
+                       "function '%s' needs its coordinates in [params]%s", fname, "");
+    if (f->dim && d != f->dim) {
+        char want[32];
+        snprintf(want, sizeof want, "%d", f->dim);
+        return fail_at(err, ini, ini_section_line(ini, "params"),
+                       "function '%s' takes %s parameters", fname, want);
+    }
+    const char *v;
+    if ((v = get(ini, "objective", "sleep", NULL, &line)) &&
+        study_parse_duration(v, &cfg->sleep_s))
+        return fail_at(err, ini, line, "sleep must be a duration like 0.2s or 1m, "
+                       "got '%s'%s", v, "");
+    if ((v = get(ini, "objective", "fail_rate", NULL, &line)) &&
+        (parse_double(v, &cfg->fail_rate) || cfg->fail_rate < 0 || cfg->fail_rate > 1))
+        return fail_at(err, ini, line, "fail_rate must be a number in [0, 1], got "
+                       "'%s'%s", v, "");
+    if ((v = get(ini, "objective", "nan_rate", NULL, &line)) &&
+        (parse_double(v, &cfg->nan_rate) || cfg->nan_rate < 0 || cfg->nan_rate > 1))
+        return fail_at(err, ini, line, "nan_rate must be a number in [0, 1], got "
+                       "'%s'%s", v, "");
+    return 0;
+}
+
+static int load_study(hp_study_config *cfg, int cores, char *err)
+{
+    const hp_ini *ini = &cfg->ini;
+    int line;
+    const char *v;
+    for (int i = 0; i < ini->n_sections; i++)
+        if (!in_list(sections, ini->sections[i].name))
+            return fail_at(err, ini, ini->sections[i].line, "unknown section [%s] "
+                           "(expected study, sampler, pruner, objective or params)%s",
+                           ini->sections[i].name, "");
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "study") == 0 && !in_list(study_keys, e->key))
+            return fail_at(err, ini, e->line, "unknown key '%s' in [study]%s", e->key, "");
+        if (strcmp(e->section, "pruner") == 0 && !in_list(pruner_keys, e->key))
+            return fail_at(err, ini, e->line, "unknown key '%s' in [pruner]%s", e->key, "");
+    }
+    if (!ini_section_line(ini, "study"))
+        return fail_at(err, ini, 0, "missing [study] section%s%s", "", "");
+    const char *name = get(ini, "study", "name", NULL, &line);
+    if (!name || !*name)
+        return fail_at(err, ini, line, "[study] needs a 'name'%s%s", "", "");
+    cfg->name = strdup(name);
+
+    char default_db[1024];
+    snprintf(default_db, sizeof default_db, "%s.db", name);
+    v = get(ini, "study", "storage", default_db, &line);
+    if (strstr(v, "://"))
+        return fail_at(err, ini, line, "storage '%s' is not supported; give a SQLite "
+                       "file path%s", v, "");
+    cfg->storage = resolve_path(cfg->path, v);
+
+    v = get(ini, "study", "direction", "minimize", &line);
+    if (strcmp(v, "minimize") == 0)
+        cfg->maximize = 0;
+    else if (strcmp(v, "maximize") == 0)
+        cfg->maximize = 1;
+    else
+        return fail_at(err, ini, line, "direction must be minimize or maximize, got "
+                       "'%s'%s", v, "");
+    cfg->metric = strdup(get(ini, "study", "metric", "value", &line));
+
+    v = get(ini, "study", "trials", NULL, &line);
+    if (v && (parse_int64(v, &cfg->trials) || cfg->trials <= 0))
+        return fail_at(err, ini, line, "trials must be a positive integer, got '%s'%s",
+                       v, "");
+    if (!v)
+        cfg->trials = -1; /* grid: the whole grid; others: an error below */
+
+    int64_t n;
+    v = get(ini, "study", "workers", NULL, &line);
+    if (v && (parse_int64(v, &n) || n < 1 || n > 1024))
+        return fail_at(err, ini, line, "workers must be an integer from 1 to 1024, got "
+                       "'%s'%s", v, "");
+    cfg->workers = v ? (int)n : cores;
+    v = get(ini, "study", "threads", NULL, &line);
+    if (v && (parse_int64(v, &n) || n < 1 || n > 1024))
+        return fail_at(err, ini, line, "threads must be an integer from 1 to 1024, got "
+                       "'%s'%s", v, "");
+    cfg->threads = v ? (int)n : (cores / cfg->workers > 0 ? cores / cfg->workers : 1);
+
+    v = get(ini, "study", "seed", "0", &line);
+    if (parse_int64(v, &n) || n < 0)
+        return fail_at(err, ini, line, "seed must be a non-negative integer, got '%s'%s",
+                       v, "");
+    cfg->seed = (uint64_t)n;
+
+    v = get(ini, "study", "sampler", "random", &line);
+    if (!sampler_known(v))
+        return fail_at(err, ini, line, "unknown sampler '%s' (expected %s)", v,
+                       SAMPLER_NAMES);
+    cfg->sampler = strdup(v);
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "sampler") == 0)
+            return fail_at(err, ini, e->line, "unknown key '%s' in [sampler]: sampler "
+                           "'%s' takes no options", e->key, cfg->sampler);
+    }
+
+    v = get(ini, "study", "timeout", NULL, &line);
+    if (v && (study_parse_duration(v, &cfg->timeout_s) || cfg->timeout_s <= 0))
+        return fail_at(err, ini, line, "timeout must be a duration like 90s, 30m or 2h, "
+                       "got '%s'%s", v, "");
+
+    v = get(ini, "study", "pruner", "none", &line);
+    if (strcmp(v, "none") != 0) {
+        if (strcmp(v, "median") == 0 || strcmp(v, "asha") == 0)
+            return fail_at(err, ini, line, "pruner '%s' is not available in this "
+                           "version yet; use pruner = none%s", v, "");
+        return fail_at(err, ini, line, "unknown pruner '%s' (expected none, median or "
+                       "asha)%s", v, "");
+    }
+    cfg->pruner = strdup(v);
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "pruner") == 0 && (parse_int64(e->value, &n) || n < 1))
+            return fail_at(err, ini, e->line, "%s must be a positive integer, got '%s'",
+                           e->key, e->value);
+    }
+    return 0;
+}
+
+static int load_params(hp_study_config *cfg, char *err)
+{
+    const hp_ini *ini = &cfg->ini;
+    char msg[HP_ERR_LEN];
+    cfg->space = space_new();
+    if (!cfg->space) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "params") != 0)
+            continue;
+        if (space_add(cfg->space, e->key, e->value, msg))
+            return fail_at(err, ini, e->line, "parameter '%s': %s", e->key, msg);
+    }
+    if (space_size(cfg->space) == 0)
+        return fail_at(err, ini, ini_section_line(ini, "params"),
+                       "the study has no parameters: add a [params] section%s%s", "", "");
+    return 0;
+}
+
+int study_load(const char *path, int cores, hp_study_config *cfg, char *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    if (cores < 1)
+        cores = 1;
+    if (ini_load(path, &cfg->ini, err, HP_ERR_LEN))
+        return -1;
+    cfg->path = strdup(path);
+    if (!cfg->path) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        goto fail;
+    }
+    if (load_study(cfg, cores, err) || load_params(cfg, err) || load_objective(cfg, err))
+        goto fail;
+    if (!cfg->name || !cfg->storage || !cfg->metric || !cfg->sampler || !cfg->pruner) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        goto fail;
+    }
+    /* the sampler validates the space for itself (grid needs steps) */
+    if (strcmp(cfg->sampler, "grid") == 0) {
+        uint64_t points;
+        int line;
+        get(&cfg->ini, "study", "sampler", NULL, &line);
+        char msg[HP_ERR_LEN];
+        if (space_grid_size(cfg->space, 1ULL << 40, &points, msg)) {
+            fail_at(err, &cfg->ini, line, "%s%s", msg, "");
+            goto fail;
+        }
+        if (cfg->trials < 0 || (uint64_t)cfg->trials > points)
+            cfg->trials = (int64_t)points;
+    } else if (cfg->trials < 0) {
+        int line = ini_section_line(&cfg->ini, "study");
+        fail_at(err, &cfg->ini, line, "[study] needs 'trials' (how many finished trials "
+                "the study wants)%s%s", "", "");
+        goto fail;
+    }
+    return 0;
+fail:
+    study_deinit(cfg);
+    return -1;
+}
+
+void study_deinit(hp_study_config *cfg)
+{
+    ini_deinit(&cfg->ini);
+    free(cfg->path);
+    free(cfg->name);
+    free(cfg->storage);
+    free(cfg->metric);
+    free(cfg->sampler);
+    free(cfg->pruner);
+    free(cfg->objective_type);
+    free(cfg->function_name);
+    space_free(cfg->space);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,22 @@
+/*
+** The table each sampler kind fills in; private to search/.
+*/
+#ifndef HP_SAMPLER_IMPL_H
+#define HP_SAMPLER_IMPL_H
+
+#include "sampler.h"
+
+typedef struct {
+    const char *name;
+    /* state is returned in *state; -1 with err on failure */
+    int (*create)(const hp_space *space, uint64_t seed, void **state, char *err);
+    void (*destroy)(void *state);
+    uint64_t (*capacity)(const void *state);
+    int (*propose)(void *state, uint64_t number, hp_value *out, char *err);
+} hp_sampler_kind;
+
+extern const hp_sampler_kind sampler_grid_kind;
+extern const hp_sampler_kind sampler_random_kind;
+extern const hp_sampler_kind sampler_sobol_kind;
+
+#endif
