@@ -153,6 +153,8 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
                            : out.kind == OUTCOME_FAILED ? TRIAL_FAILED
                                                         : TRIAL_COMPLETE;
     const char *error = state == TRIAL_FAILED ? out.error : NULL;
+    if (state == TRIAL_FAILED)
+        out.value = NAN; /* a failed trial has no value, whatever was set */
     if (state == TRIAL_COMPLETE && !isfinite(out.value)) {
         state = TRIAL_FAILED;
         snprintf(out.error, sizeof out.error, "the objective returned %s for '%s'",

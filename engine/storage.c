@@ -98,6 +98,12 @@ static uint64_t next_jitter(hp_store *s)
     return x;
 }
 
+static void backoff(hp_store *s)
+{
+    struct timespec ts = {0, (long)(1000000 + next_jitter(s) % 20000000)};
+    nanosleep(&ts, NULL);
+}
+
 int store_begin(hp_store *s, char *err)
 {
     /* sqlite's busy handler already waits up to the busy timeout; this loop
@@ -116,8 +122,7 @@ int store_begin(hp_store *s, char *err)
                      "another program holding a write transaction open?", s->path);
             return HP_ESTORAGE;
         }
-        struct timespec ts = {0, (long)(1000000 + next_jitter(s) % 20000000)};
-        nanosleep(&ts, NULL);
+        backoff(s);
     }
 }
 
@@ -126,10 +131,8 @@ int store_commit(hp_store *s, char *err)
     int rc;
     double start = store_monotonic();
     while ((rc = store_exec_stmt(s->commit)) == SQLITE_BUSY &&
-           store_monotonic() - start < 600) {
-        struct timespec ts = {0, (long)(1000000 + next_jitter(s) % 20000000)};
-        nanosleep(&ts, NULL);
-    }
+           store_monotonic() - start < 600)
+        backoff(s);
     if (rc != SQLITE_DONE) {
         int code = store_fail(s, "cannot commit", err);
         store_rollback(s);
@@ -144,26 +147,45 @@ void store_rollback(hp_store *s)
         store_exec_stmt(s->rollback);
 }
 
+
+/* Runs SQL, retrying while the database is busy: switching to WAL and the
+** first schema reads can return SQLITE_BUSY without calling the busy
+** handler when another process is creating the same database. */
 static int exec_sql(hp_store *s, const char *sql, char *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    double start = store_monotonic();
+    for (;;) {
+        char *msg = NULL;
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            return HP_OK;
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && store_monotonic() - start < 600) {
+            sqlite3_free(msg);
+            backoff(s);
+            continue;
+        }
         snprintf(err, HP_ERR_LEN, "%s: %s", s->path, msg ? msg : "sqlite error");
         sqlite3_free(msg);
         return HP_ESTORAGE;
     }
-    return HP_OK;
 }
 
 static int user_version(hp_store *s, int *version, char *err)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-            *version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
+    int rc;
+    double start = store_monotonic();
+    for (;;) {
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW)
+                *version = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+        }
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || store_monotonic() - start > 600)
+            break;
+        backoff(s);
     }
     if (rc == SQLITE_NOTADB || (rc != SQLITE_ROW && sqlite3_errcode(s->db) == SQLITE_NOTADB)) {
         snprintf(err, HP_ERR_LEN, "'%s' is not an SQLite database", s->path);
@@ -310,6 +332,12 @@ int store_open(const char *path, int create, hp_store **out, char *err)
                  "knows (%d); use a newer hpsearch", path, version, STORE_SCHEMA_VERSION);
         rc = HP_EINPUT;
         goto fail;
+    }
+    /* tables at version 0 may also be another hpsearch that created the
+       schema since our first read (one commit writes both): look again */
+    if (version == 0 && has_foreign_tables(s)) {
+        if ((rc = user_version(s, &version, err)))
+            goto fail;
     }
     if (version == 0 && has_foreign_tables(s)) {
         snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "

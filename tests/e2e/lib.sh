@@ -1,0 +1,69 @@
+# Shared helpers of the end-to-end tests (POSIX sh).  Each test runs in a
+# fresh temporary folder that is removed at exit; HPSEARCH is the binary.
+set -eu
+: "${HPSEARCH:?HPSEARCH must name the hpsearch binary}"
+command -v sqlite3 >/dev/null || { echo "sqlite3 (the CLI) is needed" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-e2e.XXXXXX")
+trap 'cd /; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T"
+checks=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+ok() {
+    checks=$((checks + 1))
+}
+
+# expect_exit CODE CMD...: runs CMD, output in out.txt/err.txt, and checks its
+# exit code.
+expect_exit() {
+    want=$1
+    shift
+    set +e
+    "$@" >out.txt 2>err.txt
+    got=$?
+    set -e
+    [ "$got" = "$want" ] || fail "expected exit $want, got $got from: $* -- stderr: $(cat err.txt)"
+    ok
+}
+
+# expect_in FILE TEXT: FILE contains TEXT.
+expect_in() {
+    grep -qF -- "$2" "$1" || fail "'$1' lacks '$2': $(cat "$1")"
+    ok
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+    [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+    ok
+}
+
+q() {
+    sqlite3 "$1" "$2"
+}
+
+# A study of branin, NAME, TRIALS, extra [study] and [objective] lines.
+branin_study() {
+    cat >"$1.ini" <<EOS
+[study]
+name = $1
+trials = $2
+seed = 11
+$3
+[objective]
+type = function
+name = branin
+$4
+[params]
+x1 = uniform(-5, 10)
+x2 = uniform(0, 15)
+EOS
+}
+
+done_ok() {
+    echo "ok: $checks checks"
+}

@@ -1,0 +1,58 @@
+# Problems with the database: not SQLite, another program's SQLite file, a
+# newer schema, a read-only folder, and a study name reused with another
+# search space.  Each: exit 2, a clear message, the file left as it was.
+. "$E2E_LIB"
+branin_study s 5 "" ""
+
+printf 'just some text, certainly not a database\n' >s.db
+before=$(cksum <s.db)
+expect_exit 2 "$HPSEARCH" run s.ini
+expect_in err.txt "'s.db' is not an SQLite database"
+expect_eq "$(cksum <s.db)" "$before" "the non-database file is untouched"
+rm -f s.db
+
+q s.db "create table notes(x); insert into notes values (1)"
+before=$(cksum <s.db)
+expect_exit 2 "$HPSEARCH" run s.ini
+expect_in err.txt "another program"
+expect_eq "$(cksum <s.db)" "$before" "the foreign database is untouched"
+expect_eq "$(q s.db "pragma journal_mode")" delete "still in its own journal mode"
+rm -f s.db
+
+expect_exit 0 "$HPSEARCH" run s.ini --quiet
+q s.db "pragma user_version = 99"
+expect_exit 2 "$HPSEARCH" run s.ini
+expect_in err.txt "newer than this hpsearch"
+expect_exit 2 "$HPSEARCH" status s.ini
+expect_in err.txt "newer"
+rm -f s.db s.db-wal s.db-shm
+
+# same name, other search space
+expect_exit 0 "$HPSEARCH" run s.ini --quiet
+count=$(q s.db "select count(*) from trials")
+sed -i 's/x2 = uniform(0, 15)/x2 = uniform(0, 20)/' s.ini
+expect_exit 2 "$HPSEARCH" run s.ini
+expect_in err.txt "already exists in 's.db' with a different search space"
+expect_in err.txt "name = s-2"
+expect_eq "$(q s.db "select count(*) from trials")" "$count" "no trial added"
+expect_eq "$(q s.db "select count(*) from studies")" 1 "no study added"
+
+# a read-only folder
+if [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null; then
+    echo "skip read-only check: root without setpriv"
+else
+    mkdir ro
+    branin_study r 5 "" ""
+    mv r.ini ro/
+    chmod a-w ro
+    if [ "$(id -u)" = 0 ]; then
+        run_as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+        chmod a+rx "$T"
+    else
+        run_as=""
+    fi
+    expect_exit 2 $run_as "$HPSEARCH" run ro/r.ini
+    expect_in err.txt "is not writable"
+    [ ! -e ro/r.db ] || fail "a database appeared in the read-only folder"
+fi
+done_ok
