@@ -302,18 +302,8 @@ int cli_prepare_study(const char *path, const char *storage_override, int64_t tr
     if (trials > 0)
         t->cfg.trials = trials;
     hp_study_config *cfg = &t->cfg;
-    if (access(cfg->storage, F_OK) == 0 && !is_sqlite_file(cfg->storage)) {
-        /* an empty file is a valid empty database; anything else is not ours */
-        FILE *f = fopen(cfg->storage, "rb");
-        int empty = f && fgetc(f) == EOF;
-        if (f)
-            fclose(f);
-        if (!empty) {
-            cli_error("'%s' is not an SQLite database", cfg->storage);
-            cli_close_target(t);
-            return 2;
-        }
-    }
+    /* no look at the file here: another process may be creating it right
+       now; store_open lets SQLite judge it before anything is written */
     int rc = store_open(cfg->storage, 1, &t->store, err);
     if (rc) {
         cli_close_target(t);

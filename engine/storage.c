@@ -196,20 +196,19 @@ static int user_version(hp_store *s, int *version, char *err)
     return HP_OK;
 }
 
-/* 1 if the database has tables although no hpsearch schema version. */
-static int has_foreign_tables(hp_store *s)
+/* The number of schema objects, or -1 when it cannot be read now (busy). */
+static int table_count(hp_store *s)
 {
     sqlite3_stmt *st;
-    int has = 0;
+    int n = -1;
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st,
                            NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
-            has = sqlite3_column_int(st, 0) > 0;
+            n = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
-    return has;
+    return n;
 }
-
 /* Brings the schema to STORE_SCHEMA_VERSION inside one transaction. */
 static int migrate(hp_store *s, char *err)
 {
@@ -230,7 +229,7 @@ static int migrate(hp_store *s, char *err)
     /* re-read: another process may have migrated while we waited */
     if ((rc = user_version(s, &version, err)))
         goto fail;
-    if (version == 0 && has_foreign_tables(s)) {
+    if (version == 0 && table_count(s) != 0) {
         snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "
                  "(it has tables but no hpsearch schema); give the study its own "
                  "storage file", s->path);
@@ -333,17 +332,39 @@ int store_open(const char *path, int create, hp_store **out, char *err)
         rc = HP_EINPUT;
         goto fail;
     }
-    /* tables at version 0 may also be another hpsearch that created the
-       schema since our first read (one commit writes both): look again */
-    if (version == 0 && has_foreign_tables(s)) {
+    /* Tables at version 0 may be another hpsearch that is creating the
+       schema (one commit writes both) while this connection still reads the
+       old header; and a busy database answers neither question.  So look
+       again through new connections for up to 2 s before calling the file
+       foreign. */
+    int tables = 0;
+    for (int tries = 0; version == 0 && tries < 100; tries++) {
+        tables = table_count(s);
+        if (tables == 0)
+            break;
+        backoff(s);
+        if (tables < 0)
+            continue;
+        sqlite3_close(s->db);
+        s->db = NULL;
+        if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+            rc = s->db ? store_fail(s, "cannot open", err) : HP_ENOMEM;
+            goto fail;
+        }
+        sqlite3_extended_result_codes(s->db, 0);
+        sqlite3_busy_timeout(s->db, 10000);
         if ((rc = user_version(s, &version, err)))
             goto fail;
     }
-    if (version == 0 && has_foreign_tables(s)) {
+    if (version == 0 && tables > 0) {
         snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "
                  "(it has tables but no hpsearch schema); give the study its own "
                  "storage file", path);
         rc = HP_EINPUT;
+        goto fail;
+    }
+    if (version == 0 && tables < 0) {
+        rc = store_fail(s, "the database stayed busy", err);
         goto fail;
     }
     if ((rc = prepare_all(s, 1, err)))

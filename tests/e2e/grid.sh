@@ -19,8 +19,8 @@ d = 7
 EOS
 "$HPSEARCH" run g.ini >a.log 2>&1 &
 pid=$!
-"$HPSEARCH" run g.ini >b.log 2>&1
-wait $pid
+"$HPSEARCH" run g.ini >b.log 2>&1 || fail "second process: $(cat b.log)"
+wait $pid || fail "first process: $(cat a.log)"
 ok
 expect_eq "$(q g.db "select trials from studies")" 75 "budget = grid size"
 expect_eq "$(q g.db "select count(*) from trials where state = 'COMPLETE'")" 75 "all points ran"
