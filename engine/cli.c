@@ -291,6 +291,12 @@ int cli_prepare_study(const char *path, const char *storage_override, int64_t tr
     }
     t->has_cfg = 1;
     if (storage_override) {
+        if (strstr(storage_override, "://")) {
+            cli_error("--storage '%s' is not supported; give a SQLite file path",
+                      storage_override);
+            cli_close_target(t);
+            return 2;
+        }
         char *s = strdup(storage_override);
         if (!s) {
             cli_close_target(t);

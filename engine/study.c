@@ -211,6 +211,9 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     const char *name = get(ini, "study", "name", NULL, &line);
     if (!name || !*name)
         return fail_at(err, ini, line, "[study] needs a 'name'%s%s", "", "");
+    if (strlen(name) > 200)
+        return fail_at(err, ini, line, "the study name is longer than 200 characters%s%s",
+                       "", "");
     cfg->name = strdup(name);
 
     char default_db[1024];

@@ -69,6 +69,8 @@ expect_exit 2 "$HPSEARCH" run fine.ini --trials -3
 expect_exit 2 "$HPSEARCH" run fine.ini --wat
 expect_in err.txt "unknown option '--wat'"
 expect_exit 2 "$HPSEARCH" run
+expect_exit 2 "$HPSEARCH" run fine.ini --storage postgresql://me@host/db
+expect_in err.txt "not supported"
 [ -z "$(ls ./*.db 2>/dev/null)" ] || fail "a database was written"
 
 # a study without [objective] is for ask/tell: run refuses it
