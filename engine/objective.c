@@ -1,5 +1,5 @@
 /*
-** Objective dispatch and the benchmark-function objective.  The function
+** Objective dispatch, and the benchmark-function objective.  The function
 ** objective maps the study's parameters, in the order declared, to the
 ** coordinates of a benchmark function.  Its options sleep, fail_rate and
 ** nan_rate make slow and failing trials on purpose, so that resume, Ctrl-C
@@ -15,15 +15,17 @@
 
 #include "../search/functions.h"
 #include "../search/seed.h"
+#include "objective_command.h"
 
 struct hp_objective {
     const hp_study_config *cfg;
-    const hp_function_info *function;
+    const hp_function_info *function;   /* type = function */
+    hp_command_objective *command;      /* type = command */
 };
 
 int objective_new(const hp_study_config *cfg, hp_objective **out, char *err)
 {
-    if (!cfg->has_objective || strcmp(cfg->objective_type, "function") != 0) {
+    if (!cfg->has_objective) {
         snprintf(err, HP_ERR_LEN, "study '%s' has no objective to run", cfg->name);
         return -1;
     }
@@ -33,12 +35,25 @@ int objective_new(const hp_study_config *cfg, hp_objective **out, char *err)
         return -1;
     }
     o->cfg = cfg;
-    o->function = function_find(cfg->function_name);
+    if (strcmp(cfg->objective_type, "command") == 0) {
+        if (command_objective_new(cfg, &o->command, err)) {
+            free(o);
+            return -1;
+        }
+    } else {
+        o->function = function_find(cfg->function_name);
+    }
     *out = o;
     return 0;
 }
 
-void objective_free(hp_objective *obj) { free(obj); }
+void objective_free(hp_objective *obj)
+{
+    if (!obj)
+        return;
+    command_objective_free(obj->command);
+    free(obj);
+}
 
 /* A uniform draw in [0, 1) that depends only on the trial seed and SALT. */
 static double seeded_unit(uint64_t seed, uint64_t salt)
@@ -67,10 +82,14 @@ static void set_metric(hp_outcome *out, const char *name, double v)
     out->n_metrics = 1;
 }
 
-void objective_evaluate(hp_objective *obj, const hp_value *values, uint64_t seed,
-                        const hp_reporter *reporter, hp_outcome *out)
+void objective_evaluate(hp_objective *obj, const hp_value *values, int64_t number,
+                        uint64_t seed, const hp_reporter *reporter, hp_outcome *out)
 {
     memset(out, 0, sizeof *out);
+    if (obj->command) {
+        command_objective_evaluate(obj->command, values, number, seed, reporter, out);
+        return;
+    }
     const hp_study_config *cfg = obj->cfg;
     int n = space_size(cfg->space);
     double x[256];

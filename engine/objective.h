@@ -50,8 +50,8 @@ typedef struct hp_objective hp_objective;
 int objective_new(const hp_study_config *cfg, hp_objective **out, char *err);
 void objective_free(hp_objective *obj);
 
-/* Evaluates one trial with VALUES (space_size entries) and SEED. */
-void objective_evaluate(hp_objective *obj, const hp_value *values, uint64_t seed,
-                        const hp_reporter *reporter, hp_outcome *out);
+/* Evaluates trial NUMBER with VALUES (space_size entries) and SEED. */
+void objective_evaluate(hp_objective *obj, const hp_value *values, int64_t number,
+                        uint64_t seed, const hp_reporter *reporter, hp_outcome *out);
 
 #endif

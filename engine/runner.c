@@ -141,7 +141,7 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
         snprintf(out.error, sizeof out.error, "%s", err);
     } else {
         hp_reporter rep = {worker_report, worker_should_stop, w};
-        objective_evaluate(r->objective, values, c->seed, &rep, &out);
+        objective_evaluate(r->objective, values, c->number, c->seed, &rep, &out);
     }
     if (out.kind == OUTCOME_INTERRUPTED) {
         int rc = store_release(w->store, c->trial_id, w->id, err);

@@ -15,6 +15,7 @@
 
 #include "../search/functions.h"
 #include "../search/sampler.h"
+#include "cmdline.h"
 
 static const char *const study_keys[] = {
     "name", "storage", "direction", "metric", "trials", "workers", "threads",
@@ -23,6 +24,8 @@ static const char *const pruner_keys[] = {
     "min_resource", "reduction", "warmup_trials", NULL};
 static const char *const function_keys[] = {
     "type", "name", "sleep", "fail_rate", "nan_rate", NULL};
+static const char *const command_keys[] = {
+    "type", "command", "timeout", "kill_grace", NULL};
 static const char *const sections[] = {
     "study", "sampler", "pruner", "objective", "params", NULL};
 
@@ -118,6 +121,64 @@ static char *resolve_path(const char *study_path, const char *rel)
     return p;
 }
 
+/* Placeholders a command may use: the parameters and the trial's facts. */
+static const char *placeholder_known(void *ctx, const char *name)
+{
+    const hp_study_config *cfg = ctx;
+    if (strcmp(name, "trial") == 0 || strcmp(name, "seed") == 0 ||
+        strcmp(name, "study") == 0 || strcmp(name, "trial_dir") == 0 ||
+        strcmp(name, "study_dir") == 0)
+        return "";
+    return space_find(cfg->space, name) >= 0 ? "" : NULL;
+}
+
+static int load_command(hp_study_config *cfg, char *err)
+{
+    const hp_ini *ini = &cfg->ini;
+    int line;
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "objective") == 0 && !in_list(command_keys, e->key))
+            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for "
+                           "type = command (expected command, timeout or "
+                           "kill_grace)%s", e->key, "");
+    }
+    const char *cmd = get(ini, "objective", "command", NULL, &line);
+    if (!cmd || !*cmd)
+        return fail_at(err, ini, line, "type = command needs 'command' (the program "
+                       "and its arguments, with {param} placeholders)%s%s", "", "");
+    char msg[HP_ERR_LEN];
+    char **words;
+    if (cmdline_split(cmd, &words, msg, sizeof msg) < 0)
+        return fail_at(err, ini, line, "command: %s%s", msg, "");
+    for (char **w = words; *w; w++) {
+        char *x = cmdline_expand(*w, placeholder_known, cfg, msg, sizeof msg);
+        if (!x) {
+            cmdline_free(words);
+            return fail_at(err, ini, line, "command: %s%s", msg, "");
+        }
+        free(x);
+    }
+    cmdline_free(words);
+    cfg->command = strdup(cmd);
+    cfg->command_line = line;
+    const char *v;
+    if ((v = get(ini, "objective", "timeout", NULL, &line)) &&
+        (study_parse_duration(v, &cfg->trial_timeout_s) || cfg->trial_timeout_s <= 0))
+        return fail_at(err, ini, line, "timeout must be a duration like 90s or 10m, got "
+                       "'%s'%s", v, "");
+    cfg->kill_grace_s = 5;
+    if ((v = get(ini, "objective", "kill_grace", NULL, &line)) &&
+        study_parse_duration(v, &cfg->kill_grace_s))
+        return fail_at(err, ini, line, "kill_grace must be a duration like 5s, got "
+                       "'%s'%s", v, "");
+    if (!cfg->command) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int load_objective(hp_study_config *cfg, char *err)
 {
     const hp_ini *ini = &cfg->ini;
@@ -129,8 +190,12 @@ static int load_objective(hp_study_config *cfg, char *err)
     if (!type)
         return fail_at(err, ini, line, "[objective] needs 'type' (function, mlp or "
                        "command)%s%s", "", "");
+    if (strcmp(type, "command") == 0) {
+        cfg->objective_type = strdup(type);
+        return cfg->objective_type ? load_command(cfg, err) : -1;
+    }
     if (strcmp(type, "function") != 0) {
-        if (strcmp(type, "mlp") == 0 || strcmp(type, "command") == 0)
+        if (strcmp(type, "mlp") == 0)
             return fail_at(err, ini, line, "objective type '%s' is not available in "
                            "this version yet; use type = function, or drive the "
                            "study with 'hpsearch ask/tell'%s", type, "");
@@ -369,6 +434,7 @@ void study_deinit(hp_study_config *cfg)
     free(cfg->pruner);
     free(cfg->objective_type);
     free(cfg->function_name);
+    free(cfg->command);
     space_free(cfg->space);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -27,11 +27,15 @@ typedef struct {
     char *pruner;          /* "none" */
     hp_space *space;       /* [params] */
     int has_objective;     /* 0: driven by ask/tell only */
-    char *objective_type;  /* "function" (others later) */
+    char *objective_type;  /* "function" or "command" */
     char *function_name;   /* type = function: which benchmark */
     double sleep_s;        /* type = function: seconds each evaluation takes */
     double fail_rate;      /* type = function: share of trials that fail */
     double nan_rate;       /* type = function: share that return NaN */
+    char *command;         /* type = command: the command template */
+    int command_line;      /* its line in the study file */
+    double trial_timeout_s;/* type = command: per-trial limit, 0 = none */
+    double kill_grace_s;   /* type = command: SIGTERM to SIGKILL delay */
 } hp_study_config;
 
 /* Reads and validates PATH.  cores is the machine's core count (defaults

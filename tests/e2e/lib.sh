@@ -64,6 +64,29 @@ x2 = uniform(0, 15)
 EOS
 }
 
+# alive PID: 0 if the process exists and is not a zombie (a killed child of
+# a dead parent stays a zombie until init reaps it, and kill -0 succeeds on it)
+alive() {
+    [ -r "/proc/$1/stat" ] || return 1
+    st=$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)
+    [ "$st" != Z ]
+}
+
+# group_alive PGID: 0 if any live (not zombie) process is in group PGID
+group_alive() {
+    want=$1
+    for f in /proc/[0-9]*/stat; do
+        rest=$(sed 's/.*) //' "$f" 2>/dev/null) || continue
+        # shellcheck disable=SC2086
+        set -- $rest
+        [ $# -ge 3 ] || continue
+        if [ "$3" = "$want" ] && [ "$1" != Z ]; then
+            return 0
+        fi
+    done
+    return 1
+}
+
 done_ok() {
     echo "ok: $checks checks"
 }
