@@ -96,4 +96,35 @@ expect_eq "$(q mix.db "select count(*) || ' ' || count(distinct number) from tri
     "30 30" "run and ask/tell share the study"
 expect_eq "$(q mix.db "select count(*) from trials where worker like 'ask:%'")" "$asked" \
     "asked trials recorded"
+
+# three concurrent asker loops share one study: no trial is handed out twice
+cat >many.ini <<'EOS'
+[study]
+name = many
+trials = 45
+sampler = random
+[params]
+x = uniform(-1, 1)
+EOS
+asker() {
+    while :; do
+        set +e
+        json=$("$HPSEARCH" ask many.ini)
+        code=$?
+        set -e
+        [ $code = 4 ] && return 0
+        [ $code = 0 ] || exit 1
+        n=$(printf '%s' "$json" | sed 's/.*"trial": \([0-9]*\).*/\1/')
+        echo "$n" >>"asked-$1.txt"
+        "$HPSEARCH" tell many.ini "$n" 0.25 || exit 1
+    done
+}
+asker 1 & p1=$!
+asker 2 & p2=$!
+asker 3 & p3=$!
+wait $p1 && wait $p2 && wait $p3 || fail "an asker failed"
+ok
+expect_eq "$(cat asked-*.txt | sort -n | uniq | wc -l)" 45 "distinct trials asked"
+expect_eq "$(cat asked-*.txt | wc -l)" 45 "no trial asked twice"
+expect_eq "$(q many.db "select count(*) from trials where state = 'COMPLETE'")" 45 "all told"
 done_ok
