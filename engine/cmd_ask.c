@@ -76,6 +76,7 @@ int cmd_ask(int argc, char **argv)
         cli_close_target(&t);
         return cli_fail(values ? HP_EINPUT : HP_ENOMEM, values ? err : NULL);
     }
+    proposer_set_store(proposer, t.store, t.study.study_id);
     hp_claim claim;
     hp_claim_status status;
     /* asked trials never go stale by heartbeat: STALE_AFTER is effectively off */

@@ -6,12 +6,21 @@
 #include <string.h>
 
 #include "../search/seed.h"
+#include "error.h"
 
 struct hp_proposer {
     const hp_study_config *cfg;
     hp_sampler *sampler;
     hp_value *values;  /* space_size entries, scratch */
     hp_buf json;
+    hp_store *store;   /* history source for model-based samplers */
+    int64_t study_id;
+    /* the history as the sampler sees it; grown as needed */
+    double *x, *y, *x_running;
+    int n, n_running, cap, cap_running;
+    hp_claim scratch;  /* one trial's parameters while loading */
+    int load_rc;
+    char load_err[HP_ERR_LEN];
 };
 
 int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err)
@@ -24,7 +33,8 @@ int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err)
     p->values = calloc((size_t)space_size(cfg->space), sizeof(hp_value));
     if (!p->values)
         goto oom;
-    if (sampler_new(cfg->sampler, cfg->space, cfg->seed, &p->sampler, err)) {
+    if (sampler_new(cfg->sampler, cfg->space, cfg->seed, &cfg->sampler_opt, &p->sampler,
+                    err)) {
         proposer_free(p);
         return -1;
     }
@@ -42,8 +52,118 @@ void proposer_free(hp_proposer *p)
         return;
     sampler_free(p->sampler);
     free(p->values);
+    free(p->x);
+    free(p->y);
+    free(p->x_running);
     buf_deinit(&p->json);
     free(p);
+}
+
+void proposer_set_store(hp_proposer *p, hp_store *store, int64_t study_id)
+{
+    p->store = store;
+    p->study_id = study_id;
+}
+
+int proposer_needs_history(const hp_proposer *p)
+{
+    return sampler_needs_history(p->sampler);
+}
+
+static int take_param(void *ctx, const char *name, double value, const char *text)
+{
+    hp_claim *c = ctx;
+    hp_param_row *np = realloc(c->params, sizeof *np * (size_t)(c->n_params + 1));
+    if (!np)
+        return 1;
+    c->params = np;
+    hp_param_row *r = &np[c->n_params];
+    r->name = strdup(name);
+    r->value = value;
+    r->text = text ? strdup(text) : NULL;
+    c->n_params++;
+    return !r->name || (text && !r->text);
+}
+
+/* Adds one trial of the history: its parameters encoded to the cube. */
+static int take_trial(void *ctx, int64_t trial_id, hp_trial_state state, double value)
+{
+    hp_proposer *p = ctx;
+    int d = space_dim(p->cfg->space);
+    int running = state == TRIAL_RUNNING;
+    int *n = running ? &p->n_running : &p->n;
+    int *cap = running ? &p->cap_running : &p->cap;
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 64;
+        double **xs = running ? &p->x_running : &p->x;
+        double *nx = realloc(*xs, sizeof(double) * (size_t)nc * (size_t)(d > 0 ? d : 1));
+        if (!nx)
+            goto oom;
+        *xs = nx;
+        if (!running) {
+            double *ny = realloc(p->y, sizeof(double) * (size_t)nc);
+            if (!ny)
+                goto oom;
+            p->y = ny;
+        }
+        *cap = nc;
+    }
+    store_claim_deinit(&p->scratch);
+    p->scratch.trial_id = trial_id;
+    int rc = store_trial_params(p->store, trial_id, take_param, &p->scratch, p->load_err);
+    if (rc) {
+        p->load_rc = rc;
+        return 1;
+    }
+    if (proposer_claim_values(p->cfg->space, &p->scratch, p->values, p->load_err)) {
+        /* a trial from another version of the space: the sampler cannot use it */
+        store_claim_deinit(&p->scratch);
+        return 0;
+    }
+    store_claim_deinit(&p->scratch);
+    double *x = (running ? p->x_running : p->x) + (size_t)*n * (size_t)d;
+    space_encode(p->cfg->space, p->values, x);
+    if (!running)
+        p->y[*n] = state == TRIAL_COMPLETE ? value : NAN;
+    (*n)++;
+    return 0;
+oom:
+    snprintf(p->load_err, sizeof p->load_err, "out of memory");
+    p->load_rc = HP_ENOMEM;
+    return 1;
+}
+
+static int load_history(hp_proposer *p, hp_history *h, char *err)
+{
+    if (!p->store) {
+        snprintf(err, HP_ERR_LEN, "sampler '%s' needs the study's history", p->cfg->sampler);
+        return -1;
+    }
+    p->n = p->n_running = 0;
+    p->load_rc = 0;
+    int rc = store_history(p->store, p->study_id, take_trial, p, err);
+    if (!rc && p->load_rc) {
+        rc = p->load_rc;
+        snprintf(err, HP_ERR_LEN, "%s", p->load_err);
+    }
+    if (rc)
+        return -1;
+    h->n = p->n;
+    h->x = p->x;
+    h->y = p->y;
+    h->n_running = p->n_running;
+    h->x_running = p->x_running;
+    return 0;
+}
+
+int proposer_importance(hp_proposer *p, double *importance, char *err)
+{
+    hp_history h;
+    if (!sampler_needs_history(p->sampler) || load_history(p, &h, err))
+        return -1;
+    if (sampler_propose(p->sampler, (uint64_t)(h.n + h.n_running), &h, p->values, err))
+        return -1;
+    return sampler_importance(p->sampler, importance);
 }
 
 uint64_t proposer_capacity(const hp_proposer *p)
@@ -82,7 +202,13 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
 {
     hp_proposer *p = ctx;
     const hp_space *space = p->cfg->space;
-    if (sampler_propose(p->sampler, (uint64_t)number, p->values, err))
+    hp_history h, *hist = NULL;
+    if (sampler_needs_history(p->sampler)) {
+        if (load_history(p, &h, err))
+            return -1;
+        hist = &h;
+    }
+    if (sampler_propose(p->sampler, (uint64_t)number, hist, p->values, err))
         return -1;
     int n = space_size(space);
     c->params = calloc((size_t)n, sizeof *c->params);

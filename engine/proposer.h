@@ -16,6 +16,17 @@ typedef struct hp_proposer hp_proposer;
 int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err);
 void proposer_free(hp_proposer *p);
 
+/* Where a model-based sampler reads the study's history: STORE (used by
+** the caller's thread only) and STUDY_ID.  Needed before proposing when
+** proposer_needs_history. */
+void proposer_set_store(hp_proposer *p, hp_store *store, int64_t study_id);
+int proposer_needs_history(const hp_proposer *p);
+
+/* The sampler's parameter importance (space_dim entries, summing to 1),
+** fitted to the study's history now.  Returns 0, or -1 if the sampler has
+** no model or the study too few trials. */
+int proposer_importance(hp_proposer *p, double *importance, char *err);
+
 /* Trial numbers the sampler can propose (grid size, or unbounded). */
 uint64_t proposer_capacity(const hp_proposer *p);
 

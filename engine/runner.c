@@ -189,6 +189,7 @@ static void *worker_main(void *arg)
         set_fatal(r, rc ? rc : HP_ERUNTIME, values ? err : "out of memory");
         goto out;
     }
+    proposer_set_store(proposer, w->store, r->study_id);
     hp_claimer who = {r->host, r->pid, w->id};
     uint64_t jitter = seed_mix((uint64_t)(uintptr_t)w ^ (uint64_t)r->pid);
     while (!atomic_load(&r->stop)) {

@@ -200,6 +200,15 @@ int store_trial_by_number(hp_store *store, int64_t study_id, int64_t number,
                           int (*fn)(void *ctx, const hp_trial_row *row), void *ctx,
                           int *found, char *err);
 
+/* What a model-based sampler learns from: every COMPLETE, FAILED and RUNNING
+** trial of the study in number order (PRUNED trials are left out), via FN
+** with the trial's id, state and value (NaN when NULL).  FN may call
+** store_trial_params. */
+int store_history(hp_store *store, int64_t study_id,
+                  int (*fn)(void *ctx, int64_t trial_id, hp_trial_state state,
+                            double value),
+                  void *ctx, char *err);
+
 /* Runs PRAGMA integrity_check; *ok = 1 if it says "ok". */
 int store_integrity_check(hp_store *store, int *ok, char *err);
 

@@ -74,6 +74,8 @@
     X(metric_names, "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "\
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
       "ORDER BY min(t.number), min(v.rowid)")                                        \
+    X(history, "SELECT trial_id, state, value FROM trials WHERE study_id = ?1 AND "   \
+      "state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY number")                   \
     X(trial_metric, "SELECT value FROM trial_values WHERE trial_id = ?1 AND "        \
       "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1")
 

@@ -163,3 +163,25 @@ int store_trial_metric(hp_store *s, int64_t trial_id, const char *name, double *
         return store_fail(s, "cannot read a metric", err);
     return HP_OK;
 }
+
+int store_history(hp_store *s, int64_t study_id,
+                  int (*fn)(void *ctx, int64_t trial_id, hp_trial_state state,
+                            double value),
+                  void *ctx, char *err)
+{
+    sqlite3_stmt *st = s->history;
+    sqlite3_bind_int64(st, 1, study_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int k = store_state_parse((const char *)sqlite3_column_text(st, 1));
+        if (fn(ctx, sqlite3_column_int64(st, 0), k < 0 ? TRIAL_FAILED : (hp_trial_state)k,
+               column_or_nan(st, 2))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "cannot read the study's history", err);
+    return HP_OK;
+}

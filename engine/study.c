@@ -329,11 +329,14 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
         return fail_at(err, ini, line, "unknown sampler '%s' (expected %s)", v,
                        SAMPLER_NAMES);
     cfg->sampler = strdup(v);
+    sampler_options_init(&cfg->sampler_opt);
+    cfg->sampler_opt.maximize = cfg->maximize;
     for (int i = 0; i < ini->n_entries; i++) {
         const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "sampler") == 0)
-            return fail_at(err, ini, e->line, "unknown key '%s' in [sampler]: sampler "
-                           "'%s' takes no options", e->key, cfg->sampler);
+        char msg[HP_ERR_LEN];
+        if (strcmp(e->section, "sampler") == 0 &&
+            sampler_option_set(v, &cfg->sampler_opt, e->key, e->value, msg))
+            return fail_at(err, ini, e->line, "%s%s", msg, "");
     }
 
     v = get(ini, "study", "timeout", NULL, &line);

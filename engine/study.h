@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../search/sampler.h"
 #include "../search/space.h"
 #include "ini.h"
 
@@ -23,6 +24,7 @@ typedef struct {
     int threads;           /* kernel threads per trial (>= 1) */
     uint64_t seed;
     char *sampler;         /* a name sampler_known() accepts */
+    hp_sampler_options sampler_opt;  /* [sampler] */
     double timeout_s;      /* wall-clock budget for one run, 0 = none */
     char *pruner;          /* "none" */
     hp_space *space;       /* [params] */

@@ -44,8 +44,10 @@ static uint64_t grid_permute(const grid_state *g, uint64_t i)
     return x;
 }
 
-static int grid_create(const hp_space *space, uint64_t seed, void **state, char *err)
+static int grid_create(const hp_space *space, uint64_t seed, const hp_sampler_options *opt,
+                        void **state, char *err)
 {
+    (void)opt;
     uint64_t n;
     if (space_grid_size(space, GRID_MAX_POINTS, &n, err))
         return -1;
@@ -75,8 +77,10 @@ static uint64_t grid_capacity(const void *state)
     return ((const grid_state *)state)->n;
 }
 
-static int grid_propose(void *state, uint64_t number, hp_value *out, char *err)
+static int grid_propose(void *state, uint64_t number, const hp_history *history,
+                        hp_value *out, char *err)
 {
+    (void)history;
     (void)err;
     grid_state *g = state;
     space_grid_point(g->space, grid_permute(g, number), out);
@@ -84,5 +88,5 @@ static int grid_propose(void *state, uint64_t number, hp_value *out, char *err)
 }
 
 const hp_sampler_kind sampler_grid_kind = {
-    "grid", grid_create, grid_destroy, grid_capacity, grid_propose,
+    "grid", grid_create, grid_destroy, grid_capacity, grid_propose, 0, NULL,
 };

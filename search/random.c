@@ -28,8 +28,10 @@ static void random_destroy(void *state)
     free(r);
 }
 
-static int random_create(const hp_space *space, uint64_t seed, void **state, char *err)
+static int random_create(const hp_space *space, uint64_t seed, const hp_sampler_options *opt,
+                        void **state, char *err)
 {
+    (void)opt;
     random_state *r = calloc(1, sizeof *r);
     if (!r)
         goto oom;
@@ -53,8 +55,10 @@ static uint64_t random_capacity(const void *state)
     return UINT64_MAX;
 }
 
-static int random_propose(void *state, uint64_t number, hp_value *out, char *err)
+static int random_propose(void *state, uint64_t number, const hp_history *history,
+                        hp_value *out, char *err)
 {
+    (void)history;
     (void)err;
     random_state *r = state;
     /* mt19937 takes 32 bits of seed; fold the 64-bit mix into them */
@@ -68,5 +72,5 @@ static int random_propose(void *state, uint64_t number, hp_value *out, char *err
 }
 
 const hp_sampler_kind sampler_random_kind = {
-    "random", random_create, random_destroy, random_capacity, random_propose,
+    "random", random_create, random_destroy, random_capacity, random_propose, 0, NULL,
 };

@@ -18,6 +18,7 @@ static const hp_sampler_kind *const kinds[] = {
     &sampler_grid_kind,
     &sampler_random_kind,
     &sampler_sobol_kind,
+    &sampler_gp_kind,
 };
 
 static const hp_sampler_kind *find_kind(const char *name)
@@ -33,8 +34,55 @@ int sampler_known(const char *name)
     return find_kind(name) != NULL;
 }
 
+void sampler_options_init(hp_sampler_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    snprintf(opt->acquisition, sizeof opt->acquisition, "logei");
+    snprintf(opt->batch, sizeof opt->batch, "constant_liar");
+}
+
+int sampler_option_set(const char *name, hp_sampler_options *opt, const char *key,
+                       const char *value, char *err)
+{
+    if (strcmp(name, "gp") != 0) {
+        snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler]: sampler '%s' takes no "
+                 "options", key, name);
+        return -1;
+    }
+    if (strcmp(key, "initial_trials") == 0) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (!*value || *end || v < 1 || v > 100000) {
+            snprintf(err, HP_ERR_LEN, "initial_trials must be a positive integer, got '%s'",
+                     value);
+            return -1;
+        }
+        opt->initial_trials = (int)v;
+    } else if (strcmp(key, "acquisition") == 0) {
+        if (strcmp(value, "logei") && strcmp(value, "ei") && strcmp(value, "ucb") &&
+            strcmp(value, "pi")) {
+            snprintf(err, HP_ERR_LEN, "acquisition must be logei, ei, ucb or pi, got '%s'",
+                     value);
+            return -1;
+        }
+        snprintf(opt->acquisition, sizeof opt->acquisition, "%s", value);
+    } else if (strcmp(key, "batch") == 0) {
+        if (strcmp(value, "constant_liar") && strcmp(value, "kriging_believer")) {
+            snprintf(err, HP_ERR_LEN, "batch must be constant_liar or kriging_believer, "
+                     "got '%s'", value);
+            return -1;
+        }
+        snprintf(opt->batch, sizeof opt->batch, "%s", value);
+    } else {
+        snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler gp (expected "
+                 "initial_trials, acquisition or batch)", key);
+        return -1;
+    }
+    return 0;
+}
+
 int sampler_new(const char *name, const hp_space *space, uint64_t seed,
-                hp_sampler **out, char *err)
+                const hp_sampler_options *opt, hp_sampler **out, char *err)
 {
     const hp_sampler_kind *kind = find_kind(name);
     if (!kind) {
@@ -48,7 +96,12 @@ int sampler_new(const char *name, const hp_space *space, uint64_t seed,
         return -1;
     }
     s->kind = kind;
-    if (kind->create(space, seed, &s->state, err)) {
+    hp_sampler_options defaults;
+    if (!opt) {
+        sampler_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (kind->create(space, seed, opt, &s->state, err)) {
         free(s);
         return -1;
     }
@@ -69,8 +122,20 @@ uint64_t sampler_capacity(const hp_sampler *sampler)
     return sampler->kind->capacity(sampler->state);
 }
 
-int sampler_propose(hp_sampler *sampler, uint64_t number, hp_value *out,
-                    char *err)
+int sampler_needs_history(const hp_sampler *sampler)
+{
+    return sampler->kind->needs_history;
+}
+
+int sampler_importance(const hp_sampler *sampler, double *importance)
+{
+    if (!sampler->kind->importance)
+        return -1;
+    return sampler->kind->importance(sampler->state, importance);
+}
+
+int sampler_propose(hp_sampler *sampler, uint64_t number, const hp_history *history,
+                    hp_value *out, char *err)
 {
     if (number >= sampler_capacity(sampler)) {
         snprintf(err, HP_ERR_LEN, "trial %llu is beyond the sampler's %llu points",
@@ -78,5 +143,10 @@ int sampler_propose(hp_sampler *sampler, uint64_t number, hp_value *out,
                  (unsigned long long)sampler_capacity(sampler));
         return -1;
     }
-    return sampler->kind->propose(sampler->state, number, out, err);
+    if (sampler->kind->needs_history && !history) {
+        snprintf(err, HP_ERR_LEN, "sampler '%s' needs the study's history",
+                 sampler->kind->name);
+        return -1;
+    }
+    return sampler->kind->propose(sampler->state, number, history, out, err);
 }

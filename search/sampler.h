@@ -4,8 +4,9 @@
 ** serves threads, processes and machines; grid, random and sobol proposals
 ** depend on (study seed, trial number) alone, whatever ran before.
 **
-** A sampler object may keep caches (sobol keeps its generator position), so
-** one object must be used by one thread at a time: give each worker its own.
+** A sampler object may keep caches (sobol keeps its generator position, gp
+** its last fit), so one object must be used by one thread at a time: give
+** each worker its own.  The gp sampler also sees the history of the study.
 */
 #ifndef HP_SAMPLER_H
 #define HP_SAMPLER_H
@@ -17,7 +18,35 @@
 typedef struct hp_sampler hp_sampler;
 
 /* Sampler names accepted by sampler_new, for messages. */
-#define SAMPLER_NAMES "grid, random, sobol"
+#define SAMPLER_NAMES "grid, random, sobol, gp"
+
+/* What a model-based sampler sees of the study: points in the unit cube
+** (space_dim coordinates each, row-major), and for finished trials their
+** value as the study reports it (NaN for a failed trial).  Owned by the
+** caller, read-only for the sampler. */
+typedef struct {
+    int n;                 /* finished trials */
+    const double *x;       /* n x dim */
+    const double *y;       /* n values, NaN = failed */
+    int n_running;         /* trials running now */
+    const double *x_running;  /* n_running x dim */
+} hp_history;
+
+/* Options from the study's [sampler] section (defaults when absent). */
+typedef struct {
+    int maximize;          /* the study's direction */
+    int initial_trials;    /* gp: space-filling points first; 0 = max(5, d+1) */
+    char acquisition[16];  /* gp: logei | ei | ucb | pi */
+    char batch[24];        /* gp: constant_liar | kriging_believer */
+} hp_sampler_options;
+
+/* Sets OPT to the defaults. */
+void sampler_options_init(hp_sampler_options *opt);
+
+/* Checks option KEY = VALUE of sampler NAME and stores it in OPT.
+** Returns 0, or -1 with err (an unknown key, a bad value). */
+int sampler_option_set(const char *name, hp_sampler_options *opt, const char *key,
+                       const char *value, char *err);
 
 /* 1 if NAME names a sampler this library provides. */
 int sampler_known(const char *name);
@@ -26,16 +55,25 @@ int sampler_known(const char *name);
 ** Returns 0, or -1 with a message in err (unknown name, a grid over a
 ** continuous range, out of memory). */
 int sampler_new(const char *name, const hp_space *space, uint64_t seed,
-                hp_sampler **out, char *err);
+                const hp_sampler_options *opt, hp_sampler **out, char *err);
 void sampler_free(hp_sampler *sampler);
 
 /* How many distinct trials the sampler can propose: the grid size for grid,
 ** UINT64_MAX otherwise. */
 uint64_t sampler_capacity(const hp_sampler *sampler);
 
+/* 1 if proposals use the history (then pass it to sampler_propose). */
+int sampler_needs_history(const hp_sampler *sampler);
+
 /* Writes the values of trial NUMBER (space_size entries) into OUT.
-** NUMBER must be below sampler_capacity.  Returns 0, or -1 with err. */
-int sampler_propose(hp_sampler *sampler, uint64_t number, hp_value *out,
-                    char *err);
+** NUMBER must be below sampler_capacity.  HISTORY may be NULL for samplers
+** that do not need it.  Returns 0, or -1 with err. */
+int sampler_propose(hp_sampler *sampler, uint64_t number, const hp_history *history,
+                    hp_value *out, char *err);
+
+/* For model-based samplers: the relative importance of each searched
+** parameter (space_dim entries, summing to 1) from the last model fit.
+** Returns 0, or -1 if there is none (other samplers, no fit yet). */
+int sampler_importance(const hp_sampler *sampler, double *importance);
 
 #endif

@@ -9,14 +9,20 @@
 typedef struct {
     const char *name;
     /* state is returned in *state; -1 with err on failure */
-    int (*create)(const hp_space *space, uint64_t seed, void **state, char *err);
+    int (*create)(const hp_space *space, uint64_t seed, const hp_sampler_options *opt,
+                  void **state, char *err);
     void (*destroy)(void *state);
     uint64_t (*capacity)(const void *state);
-    int (*propose)(void *state, uint64_t number, hp_value *out, char *err);
+    int (*propose)(void *state, uint64_t number, const hp_history *history,
+                   hp_value *out, char *err);
+    int needs_history;
+    /* NULL when the kind has no model */
+    int (*importance)(const void *state, double *importance);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;
 extern const hp_sampler_kind sampler_random_kind;
 extern const hp_sampler_kind sampler_sobol_kind;
+extern const hp_sampler_kind sampler_gp_kind;
 
 #endif

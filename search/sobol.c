@@ -39,8 +39,10 @@ static void sobol_destroy(void *state)
     free(s);
 }
 
-static int sobol_create(const hp_space *space, uint64_t seed, void **state, char *err)
+static int sobol_create(const hp_space *space, uint64_t seed, const hp_sampler_options *opt,
+                        void **state, char *err)
 {
+    (void)opt;
     sobol_state *s = calloc(1, sizeof *s);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s || !rng)
@@ -81,8 +83,10 @@ static uint64_t sobol_capacity(const void *state)
     return 1ULL << 30;
 }
 
-static int sobol_propose(void *state, uint64_t number, hp_value *out, char *err)
+static int sobol_propose(void *state, uint64_t number, const hp_history *history,
+                        hp_value *out, char *err)
 {
+    (void)history;
     (void)err;
     sobol_state *s = state;
     if (number < s->next) {
@@ -104,5 +108,5 @@ static int sobol_propose(void *state, uint64_t number, hp_value *out, char *err)
 }
 
 const hp_sampler_kind sampler_sobol_kind = {
-    "sobol", sobol_create, sobol_destroy, sobol_capacity, sobol_propose,
+    "sobol", sobol_create, sobol_destroy, sobol_capacity, sobol_propose, 0, NULL,
 };

@@ -30,7 +30,7 @@ static hp_sampler *make(const char *name, const hp_space *s, uint64_t seed)
 {
     hp_sampler *smp;
     char err[HP_ERR_LEN];
-    assert_int_equal(sampler_new(name, s, seed, &smp, err), 0);
+    assert_int_equal(sampler_new(name, s, seed, NULL, &smp, err), 0);
     return smp;
 }
 
@@ -51,13 +51,13 @@ static void check_order_independent(const char *name)
     hp_value va[3], vb[3], vc[3];
     int differs = 0;
     for (int n = 20; n >= 0; n--) { /* b walks backwards, a forwards below */
-        assert_int_equal(sampler_propose(b, (uint64_t)n, vb, err), 0);
+        assert_int_equal(sampler_propose(b, (uint64_t)n, NULL, vb, err), 0);
         hp_sampler *fresh = make(name, s, 42);
         for (int m = 0; m <= n; m++)
-            assert_int_equal(sampler_propose(fresh, (uint64_t)m, va, err), 0);
+            assert_int_equal(sampler_propose(fresh, (uint64_t)m, NULL, va, err), 0);
         sampler_free(fresh);
         assert_true(same_values(va, vb, 3));
-        assert_int_equal(sampler_propose(c, (uint64_t)n, vc, err), 0);
+        assert_int_equal(sampler_propose(c, (uint64_t)n, NULL, vc, err), 0);
         differs |= va[0].value != vc[0].value;
         assert_true(va[0].value >= 0 && va[0].value < 1);
         assert_true(va[1].value >= 1e-3 && va[1].value <= 1);
@@ -97,7 +97,7 @@ static void test_sobol_stratified(void **state)
     int strips[2][64] = {{0}};
     for (int n = 0; n < 64; n++) {
         hp_value v[2];
-        assert_int_equal(sampler_propose(smp, (uint64_t)n, v, err), 0);
+        assert_int_equal(sampler_propose(smp, (uint64_t)n, NULL, v, err), 0);
         for (int j = 0; j < 2; j++)
             strips[j][(int)(v[j].value * 64)]++;
     }
@@ -128,8 +128,8 @@ static void test_grid_complete(void **state)
     int same_order = 1;
     for (uint64_t i = 0; i < n; i++) {
         hp_value v[3], w[3];
-        assert_int_equal(sampler_propose(g, i, v, err), 0);
-        assert_int_equal(sampler_propose(h, i, w, err), 0);
+        assert_int_equal(sampler_propose(g, i, NULL, v, err), 0);
+        assert_int_equal(sampler_propose(h, i, NULL, w, err), 0);
         int key = (int)v[0].value * 15 + v[1].index * 5 + (int)(v[2].value * 2);
         seen[key]++;
         same_order &= same_values(v, w, 3);
@@ -138,7 +138,7 @@ static void test_grid_complete(void **state)
         assert_int_equal(seen[k], 1);
     assert_false(same_order); /* the seed shuffles the visiting order */
     hp_value v[3];
-    assert_int_equal(sampler_propose(g, n, v, err), -1);
+    assert_int_equal(sampler_propose(g, n, NULL, v, err), -1);
     sampler_free(g);
     sampler_free(h);
     space_free(s);
@@ -150,9 +150,9 @@ static void test_grid_rejects_continuous(void **state)
     hp_space *s = space2();
     hp_sampler *g;
     char err[HP_ERR_LEN];
-    assert_int_equal(sampler_new("grid", s, 1, &g, err), -1);
+    assert_int_equal(sampler_new("grid", s, 1, NULL, &g, err), -1);
     assert_non_null(strstr(err, "'x'"));
-    assert_int_equal(sampler_new("annealing", s, 1, &g, err), -1);
+    assert_int_equal(sampler_new("annealing", s, 1, NULL, &g, err), -1);
     assert_non_null(strstr(err, "unknown sampler"));
     space_free(s);
 }

@@ -1,0 +1,60 @@
+/*
+** A Gaussian-process regression model on the unit cube, for Bayesian
+** optimisation: Matérn-5/2 kernel with one length-scale per dimension
+** (categorical dimensions use a 0/1 mismatch distance), signal and noise
+** variance, hyperparameters by maximum a posteriori (log marginal likelihood
+** plus priors) with analytic gradients and GSL's BFGS.
+**
+** The model works on standardised targets and predicts in those units;
+** callers standardise (see gp_sampler.c).  No I/O, no global state.
+*/
+#ifndef HP_GP_H
+#define HP_GP_H
+
+typedef struct hp_gp hp_gp;
+
+/* Hyperparameters, in the raw (log) coordinates the fit works in. */
+typedef struct {
+    double log_ls[64];   /* log length-scale per dimension (d <= 64) */
+    double log_signal;   /* log s^2 */
+    double log_noise;    /* log of (noise variance - GP_NOISE_FLOOR) */
+} hp_gp_hyper;
+
+#define GP_MAX_DIM 64
+#define GP_NOISE_FLOOR 1e-6
+
+/* A model over D dimensions (D <= GP_MAX_DIM); n_cat[j] > 0 marks dimension
+** j categorical with that many values (coded (k+0.5)/n_cat[j]), 0 continuous.
+** n_cat may be NULL (all continuous).  NULL when out of memory. */
+hp_gp *gp_new(int d, const int *n_cat);
+void gp_free(hp_gp *gp);
+
+/* Sets the data: N points X (n x d, row-major) with targets Y.  Then, if
+** FIT, fits the hyperparameters starting from the current ones (a warm
+** start) and from the prior's mode, keeping the better MAP; otherwise keeps
+** them.  Factorises the covariance (with jitter when needed).  Returns 0,
+** or -1 if no factorisation could be had (the model is then unusable). */
+int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit);
+
+/* Appends M points with targets (e.g. lies for running trials) to the
+** factorised model without refitting.  Returns 0 or -1. */
+int gp_append(hp_gp *gp, const double *x, const double *y, int m);
+
+/* Posterior mean and latent (noise-free) variance at X; with non-NULL
+** gradients, their derivatives in x (d entries, 0 for categorical dims). */
+void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
+                double *dmean, double *dvar);
+
+/* The negative log posterior (what the fit minimises) at H, and its gradient
+** (d + 2 entries) when grad is non-NULL; +inf when the covariance cannot be
+** factorised.  For tests and diagnostics. */
+double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad);
+
+void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h);
+void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h);
+int gp_n(const hp_gp *gp);
+
+/* Kernel value between two points under the current hyperparameters. */
+double gp_kernel(const hp_gp *gp, const double *a, const double *b);
+
+#endif

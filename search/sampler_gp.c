@@ -1,0 +1,603 @@
+/*
+** The gp sampler: Bayesian optimisation with the model of gp.c.
+**
+** Per proposal: the first `initial_trials` come from the study's Sobol
+** design; then the finished trials (failed ones at the worst value seen, so
+** their region is discouraged; pruned ones left out) are turned into a
+** maximisation target, warped by Yeo-Johnson when that makes them closer
+** to normal (heavy-tailed losses such as Rosenbrock's), and standardised.
+** The model is refitted (warm-started), running trials are added with a lie
+** (constant liar: the best value; or kriging believer: the model's mean),
+** and the acquisition is maximised over a shifted Sobol sweep of
+** candidates refined by projected gradient ascent (preconditioned by the
+** length-scales) and by moves between the values of discrete parameters.
+** A proposal never repeats a finished configuration.
+**
+** Every random choice derives from (study seed, trial number).
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_erf.h>
+
+#include "gp.h"
+#include "sampler_impl.h"
+#include "seed.h"
+
+#define N_CANDIDATES 2048
+#define N_STARTS 6
+#define ASCENT_STEPS 40
+#define LOG_SQRT_2PI 0.91893853320467274178
+
+typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
+
+typedef struct {
+    const hp_space *space;
+    uint64_t seed;
+    int d;
+    int n_init;
+    acq_kind acq;
+    int kriging_believer;
+    int maximize;
+    int n_cat[GP_MAX_DIM];     /* > 0 for categorical dims */
+    int discrete[GP_MAX_DIM];  /* int or stepped dims: moves between cells */
+    int param[GP_MAX_DIM];     /* the space's index of each searched dim */
+    hp_sampler *design;        /* sobol, for the initial trials */
+    hp_gp *gp;
+    int fitted_n;              /* n at the last hyperparameter fit */
+    int has_fit;
+    double importance[GP_MAX_DIM];
+    gsl_qrng *qrng;
+    gsl_rng *rng;
+    hp_value *values;          /* space_size scratch */
+    double *cand;              /* N_CANDIDATES x d */
+    double *cand_acq;
+    double *xs, *ys;           /* training data scratch */
+    int xs_cap;
+    double best;               /* the acquisition's threshold (standardised) */
+    double ucb_beta;
+} gp_state;
+
+/* ---- output transform ---------------------------------------------------- */
+
+static double yeo_johnson(double y, double lambda)
+{
+    if (y >= 0)
+        return fabs(lambda) < 1e-8 ? log1p(y) : (pow(y + 1, lambda) - 1) / lambda;
+    return fabs(lambda - 2) < 1e-8 ? -log1p(-y) : -(pow(1 - y, 2 - lambda) - 1) / (2 - lambda);
+}
+
+typedef struct {
+    const double *y;
+    int n;
+} yj_data;
+
+/* Negative profile log-likelihood of Yeo-Johnson's lambda (sklearn's). */
+static double yj_nll(double lambda, void *p)
+{
+    const yj_data *dt = p;
+    double mean = 0, var = 0, jac = 0;
+    for (int i = 0; i < dt->n; i++)
+        mean += yeo_johnson(dt->y[i], lambda);
+    mean /= dt->n;
+    for (int i = 0; i < dt->n; i++) {
+        double t = yeo_johnson(dt->y[i], lambda) - mean;
+        var += t * t;
+        jac += (dt->y[i] >= 0 ? 1 : -1) * log1p(fabs(dt->y[i]));
+    }
+    var /= dt->n;
+    if (!(var > 1e-300))
+        return 1e300;
+    return 0.5 * dt->n * log(var) - (lambda - 1) * jac;
+}
+
+/* Warps Y (n values, already scaled to unit std) in place when Yeo-Johnson
+** by maximum likelihood changes it meaningfully; HEBO does the same. */
+static void power_warp(double *y, int n)
+{
+    if (n < 8)
+        return;
+    yj_data dt = {y, n};
+    gsl_function fn = {yj_nll, &dt};
+    double a = -2, b = 4, m = 1;
+    double fa = yj_nll(a, &dt), fb = yj_nll(b, &dt), fm = yj_nll(m, &dt);
+    if (!(fm < fa && fm < fb)) {
+        /* not bracketed: take the better end if it beats no warp at all */
+        double lam = fa < fb ? a : b;
+        if (fmin(fa, fb) < fm - 1)
+            for (int i = 0; i < n; i++)
+                y[i] = yeo_johnson(y[i], lam);
+        return;
+    }
+    gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
+    if (!s)
+        return;
+    if (gsl_min_fminimizer_set_with_values(s, &fn, m, fm, a, fa, b, fb) != GSL_SUCCESS) {
+        gsl_min_fminimizer_free(s);
+        return;
+    }
+    for (int it = 0; it < 60; it++) {
+        if (gsl_min_fminimizer_iterate(s))
+            break;
+        if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(s),
+                                  gsl_min_fminimizer_x_upper(s), 1e-4, 0) == GSL_SUCCESS)
+            break;
+    }
+    double lam = gsl_min_fminimizer_x_minimum(s);
+    gsl_min_fminimizer_free(s);
+    if (fabs(lam - 1) > 0.05)
+        for (int i = 0; i < n; i++)
+            y[i] = yeo_johnson(y[i], lam);
+}
+
+/* Standardises Y in place (mean 0, std 1; a constant stays 0). */
+static void standardise(double *y, int n)
+{
+    double mean = 0, var = 0;
+    for (int i = 0; i < n; i++)
+        mean += y[i];
+    mean /= n;
+    for (int i = 0; i < n; i++)
+        var += (y[i] - mean) * (y[i] - mean);
+    double sd = sqrt(var / n);
+    if (!(sd > 1e-12))
+        sd = 1;
+    for (int i = 0; i < n; i++)
+        y[i] = (y[i] - mean) / sd;
+}
+
+/* ---- acquisition --------------------------------------------------------- */
+
+static double log1mexp(double w) /* log(1 - e^w), w < 0 */
+{
+    return w > -M_LN2 ? log(-expm1(w)) : log1p(-exp(w));
+}
+
+/* log(phi(z) + z Phi(z)), stable far below the incumbent (Ament et al.
+** 2023); GSL's hazard H(x) = phi(x)/Q(x) gives Phi(z)/phi(z) = 1/H(-z). */
+static double log_h(double z)
+{
+    if (z > -1)
+        return log(gsl_ran_ugaussian_pdf(z) + z * gsl_cdf_ugaussian_P(z));
+    if (z > -1e6) {
+        double w = log(-z) - log(gsl_sf_hazard(-z));
+        return -0.5 * z * z - LOG_SQRT_2PI + log1mexp(w);
+    }
+    return -0.5 * z * z - LOG_SQRT_2PI - 2 * log(-z);
+}
+
+static double log_Phi(double z)
+{
+    return z > -5 ? log(gsl_cdf_ugaussian_P(z)) : gsl_sf_log_erfc(-z / M_SQRT2) - M_LN2;
+}
+
+/* The acquisition at X (to maximise), and its gradient in x if GRAD. */
+static double acquisition(const gp_state *g, const double *x, double *grad)
+{
+    double mu, var, dmu[GP_MAX_DIM], dvar[GP_MAX_DIM];
+    gp_predict(g->gp, x, &mu, &var, grad ? dmu : NULL, grad ? dvar : NULL);
+    double sigma = sqrt(var + 1e-12);
+    double z = (mu - g->best) / sigma;
+    double a, cm, cs; /* grad = cm * dmu + cs * dsigma */
+    switch (g->acq) {
+    case ACQ_UCB:
+        a = mu + sqrt(g->ucb_beta) * sigma;
+        cm = 1;
+        cs = sqrt(g->ucb_beta);
+        break;
+    case ACQ_PI: {
+        double lp = log_Phi(z);
+        a = lp;
+        double r = exp(-0.5 * z * z - LOG_SQRT_2PI - lp); /* phi/Phi */
+        cm = r / sigma;
+        cs = -r * z / sigma;
+        break;
+    }
+    default: { /* logei, and ei optimised through its log */
+        double lh = log_h(z);
+        a = lh + log(sigma);
+        double phi_h = exp(-0.5 * z * z - LOG_SQRT_2PI - lh);
+        double Phi_h = exp(log_Phi(z) - lh);
+        cm = Phi_h / sigma;
+        cs = phi_h / sigma;
+        break;
+    }
+    }
+    if (grad)
+        for (int j = 0; j < g->d; j++)
+            grad[j] = cm * dmu[j] + cs * dvar[j] / (2 * sigma);
+    return a;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Moves U to the centres of the cells its discrete values fall in. */
+static void snap(gp_state *g, double *u)
+{
+    space_decode(g->space, u, g->values);
+    space_encode(g->space, g->values, u);
+}
+
+static int same_point(const double *a, const double *b, int d)
+{
+    for (int j = 0; j < d; j++)
+        if (fabs(a[j] - b[j]) > 1e-12)
+            return 0;
+    return 1;
+}
+
+static int is_known(const hp_history *h, const double *u, int d)
+{
+    for (int i = 0; i < h->n; i++)
+        if (same_point(h->x + i * d, u, d))
+            return 1;
+    for (int i = 0; i < h->n_running; i++)
+        if (same_point(h->x_running + i * d, u, d))
+            return 1;
+    return 0;
+}
+
+/* Projected gradient ascent on the continuous dims, steps preconditioned by
+** the squared length-scales, then moves between neighbouring values of the
+** discrete and categorical dims while they improve. */
+static double refine(gp_state *g, double *u, double a)
+{
+    hp_gp_hyper hy;
+    gp_get_hyper(g->gp, &hy);
+    double grad[GP_MAX_DIM], trial[GP_MAX_DIM], pre[GP_MAX_DIM];
+    int d = g->d, any_cont = 0;
+    for (int j = 0; j < d; j++) {
+        pre[j] = (g->n_cat[j] || g->discrete[j]) ? 0 : exp(2 * hy.log_ls[j]);
+        any_cont |= pre[j] > 0;
+    }
+    double step = 1;
+    for (int it = 0; any_cont && it < ASCENT_STEPS; it++) {
+        acquisition(g, u, grad);
+        double slope = 0;
+        for (int j = 0; j < d; j++)
+            slope += grad[j] * grad[j] * pre[j];
+        if (!(slope > 1e-14))
+            break;
+        int moved = 0;
+        for (step = fmin(step * 2, 1); step > 1e-7; step *= 0.5) {
+            for (int j = 0; j < d; j++)
+                trial[j] = fmin(fmax(u[j] + step * pre[j] * grad[j], 0), 1 - 1e-12);
+            double at = acquisition(g, trial, NULL);
+            if (at > a + 1e-4 * step * slope || (at > a && step < 1e-3)) {
+                memcpy(u, trial, sizeof(double) * (size_t)d);
+                a = at;
+                moved = 1;
+                break;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    snap(g, u);
+    a = acquisition(g, u, NULL);
+    for (int round = 0; round < 3; round++) {
+        int improved = 0;
+        for (int j = 0; j < d; j++) {
+            if (!g->n_cat[j] && !g->discrete[j])
+                continue;
+            int nv = g->n_cat[j] ? g->n_cat[j] : 2;
+            for (int k = 0; k < nv; k++) {
+                memcpy(trial, u, sizeof(double) * (size_t)d);
+                if (g->n_cat[j]) {
+                    trial[j] = (k + 0.5) / g->n_cat[j];
+                } else {
+                    /* the neighbouring value, moved in value space */
+                    const hp_param *p = space_param(g->space, g->param[j]);
+                    space_decode(g->space, trial, g->values);
+                    double v = g->values[g->param[j]].value + (k == 0 ? -p->step : p->step);
+                    if (v < p->lo - 1e-9 || v > p->hi + 1e-9)
+                        continue;
+                    g->values[g->param[j]].value = v;
+                    space_encode(g->space, g->values, trial);
+                }
+                snap(g, trial);
+                double at = acquisition(g, trial, NULL);
+                if (at > a + 1e-12) {
+                    memcpy(u, trial, sizeof(double) * (size_t)d);
+                    a = at;
+                    improved = 1;
+                }
+            }
+        }
+        if (!improved)
+            break;
+    }
+    return a;
+}
+
+/* ---- the sampler ---------------------------------------------------------- */
+
+static void gp_destroy(void *state)
+{
+    gp_state *g = state;
+    if (!g)
+        return;
+    sampler_free(g->design);
+    gp_free(g->gp);
+    if (g->qrng)
+        gsl_qrng_free(g->qrng);
+    if (g->rng)
+        gsl_rng_free(g->rng);
+    free(g->values);
+    free(g->cand);
+    free(g->cand_acq);
+    free(g->xs);
+    free(g->ys);
+    free(g);
+}
+
+static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_options *opt,
+                     void **state, char *err)
+{
+    int d = space_dim(space);
+    if (d > GP_MAX_DIM) {
+        snprintf(err, HP_ERR_LEN, "gp sampler: %d searched parameters is more than the %d "
+                 "it supports", d, GP_MAX_DIM);
+        return -1;
+    }
+    gp_state *g = calloc(1, sizeof *g);
+    if (!g)
+        goto oom;
+    g->space = space;
+    g->seed = seed;
+    g->d = d;
+    g->maximize = opt->maximize;
+    g->n_init = opt->initial_trials > 0 ? opt->initial_trials : (d + 1 > 5 ? d + 1 : 5);
+    g->acq = strcmp(opt->acquisition, "ei") == 0    ? ACQ_EI
+             : strcmp(opt->acquisition, "ucb") == 0 ? ACQ_UCB
+             : strcmp(opt->acquisition, "pi") == 0  ? ACQ_PI
+                                                    : ACQ_LOGEI;
+    g->kriging_believer = strcmp(opt->batch, "kriging_believer") == 0;
+    int k = 0;
+    for (int i = 0; i < space_size(space); i++) {
+        const hp_param *p = space_param(space, i);
+        if (p->kind == HP_PARAM_FIXED)
+            continue;
+        if (k >= GP_MAX_DIM)
+            break;
+        g->param[k] = i;
+        if (p->kind == HP_PARAM_CHOICE)
+            g->n_cat[k] = p->n_choices;
+        else if (p->step > 0)
+            g->discrete[k] = 1;
+        k++;
+    }
+    if (d == 0) {
+        snprintf(err, HP_ERR_LEN, "gp sampler: nothing to search (every parameter is fixed)");
+        gp_destroy(g);
+        return -1;
+    }
+    if (sampler_new("sobol", space, seed, NULL, &g->design, err)) {
+        gp_destroy(g);
+        return -1;
+    }
+    g->gp = gp_new(d, g->n_cat);
+    g->qrng = gsl_qrng_alloc(d <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)d);
+    g->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    g->values = calloc((size_t)space_size(space) + 1, sizeof(hp_value));
+    g->cand = malloc(sizeof(double) * N_CANDIDATES * (size_t)d);
+    g->cand_acq = malloc(sizeof(double) * N_CANDIDATES);
+    if (!g->gp || !g->qrng || !g->rng || !g->values || !g->cand || !g->cand_acq)
+        goto oom;
+    *state = g;
+    return 0;
+oom:
+    gp_destroy(g);
+    snprintf(err, HP_ERR_LEN, "out of memory");
+    return -1;
+}
+
+static uint64_t gp_capacity(const void *state)
+{
+    (void)state;
+    return UINT64_MAX;
+}
+
+static int reserve_data(gp_state *g, int n)
+{
+    if (n <= g->xs_cap)
+        return 0;
+    int cap = n * 2;
+    double *xs = realloc(g->xs, sizeof(double) * (size_t)cap * (size_t)g->d);
+    if (!xs)
+        return -1;
+    g->xs = xs;
+    double *ys = realloc(g->ys, sizeof(double) * (size_t)cap);
+    if (!ys)
+        return -1;
+    g->ys = ys;
+    g->xs_cap = cap;
+    return 0;
+}
+
+/* Fits the model to the history; returns the number of points used. */
+static int fit_model(gp_state *g, const hp_history *h, char *err)
+{
+    int d = g->d, n = 0;
+    if (reserve_data(g, h->n + h->n_running + 1)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
+    double worst = INFINITY;
+    for (int i = 0; i < h->n; i++)
+        if (isfinite(h->y[i])) {
+            double f = g->maximize ? h->y[i] : -h->y[i];
+            worst = fmin(worst, f);
+        }
+    for (int i = 0; i < h->n; i++) {
+        double f = isfinite(h->y[i]) ? (g->maximize ? h->y[i] : -h->y[i]) : worst;
+        memcpy(g->xs + n * d, h->x + i * d, sizeof(double) * (size_t)d);
+        g->ys[n++] = f;
+    }
+    /* warp and standardise: the loss's tail is on the low side of f */
+    standardise(g->ys, n);
+    for (int i = 0; i < n; i++)
+        g->ys[i] = -g->ys[i];
+    power_warp(g->ys, n);
+    for (int i = 0; i < n; i++)
+        g->ys[i] = -g->ys[i];
+    standardise(g->ys, n);
+    /* refit every time while cheap, then when the data grew by 10% */
+    int refit = !g->has_fit || n <= 300 || n >= g->fitted_n * 11 / 10;
+    if (gp_set_data(g->gp, g->xs, g->ys, n, refit) != 0) {
+        /* a fit that cannot be factorised: fall back to the defaults */
+        hp_gp *fresh = gp_new(d, g->n_cat);
+        if (!fresh || gp_set_data(fresh, g->xs, g->ys, n, 0) != 0) {
+            gp_free(fresh);
+            snprintf(err, HP_ERR_LEN, "gp sampler: the covariance cannot be factorised");
+            return -1;
+        }
+        gp_free(g->gp);
+        g->gp = fresh;
+    }
+    if (refit) {
+        g->fitted_n = n;
+        g->has_fit = 1;
+        hp_gp_hyper hy;
+        gp_get_hyper(g->gp, &hy);
+        double sum = 0;
+        for (int j = 0; j < d; j++)
+            sum += exp(-hy.log_ls[j]);
+        for (int j = 0; j < d; j++)
+            g->importance[j] = exp(-hy.log_ls[j]) / sum;
+    }
+    g->best = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (isfinite(h->y[i]))
+            g->best = fmax(g->best, g->ys[i]);
+    return n;
+}
+
+static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_value *out,
+                      char *err)
+{
+    gp_state *g = state;
+    int d = g->d;
+    int valid = 0;
+    for (int i = 0; i < h->n; i++)
+        valid += isfinite(h->y[i]) != 0;
+    if (valid < g->n_init || valid < 2)
+        return sampler_propose(g->design, number, NULL, out, err);
+    int n = fit_model(g, h, err);
+    if (n < 0)
+        return -1;
+    /* running trials: constant liar (the best value) or kriging believer */
+    for (int i = 0; i < h->n_running; i++) {
+        const double *x = h->x_running + i * d;
+        double lie = g->best;
+        if (g->kriging_believer) {
+            double var;
+            gp_predict(g->gp, x, &lie, &var, NULL, NULL);
+        }
+        if (gp_append(g->gp, x, &lie, 1) != 0) {
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return -1;
+        }
+    }
+    int t = n > 1 ? n : 2;
+    g->ucb_beta = 2 * 0.5 * ((2 + d / 2.0) * log((double)t) + log(M_PI * M_PI / 0.01));
+
+    /* candidates: a Sobol sweep shifted by this trial's seed */
+    uint64_t s = seed_for_trial(g->seed, SEED_STREAM_SAMPLER, number);
+    gsl_rng_set(g->rng, (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL));
+    double shift[GP_MAX_DIM];
+    for (int j = 0; j < d; j++)
+        shift[j] = gsl_rng_uniform(g->rng);
+    int m = n > 500 ? N_CANDIDATES / 2 : N_CANDIDATES;
+    gsl_qrng_init(g->qrng);
+    int best_c = -1;
+    for (int c = 0; c < m; c++) {
+        double *u = g->cand + c * d;
+        gsl_qrng_get(g->qrng, u);
+        for (int j = 0; j < d; j++)
+            u[j] = fmod(u[j] + shift[j], 1.0);
+        snap(g, u);
+        g->cand_acq[c] = acquisition(g, u, NULL);
+        if (best_c < 0 || g->cand_acq[c] > g->cand_acq[best_c])
+            best_c = c;
+    }
+    /* starts: the best candidates, the incumbent, and perturbations of it */
+    double starts[N_STARTS + 4][GP_MAX_DIM];
+    int n_starts = 0;
+    int picked[N_STARTS];
+    for (int k = 0; k < N_STARTS - 1 && k < m; k++) {
+        int bi = -1;
+        for (int c = 0; c < m; c++) {
+            int used = 0;
+            for (int q = 0; q < k; q++)
+                used |= picked[q] == c;
+            if (!used && (bi < 0 || g->cand_acq[c] > g->cand_acq[bi]))
+                bi = c;
+        }
+        picked[k] = bi;
+        memcpy(starts[n_starts++], g->cand + bi * d, sizeof(double) * (size_t)d);
+    }
+    int inc = -1;
+    for (int i = 0; i < h->n; i++)
+        if (isfinite(h->y[i]) &&
+            (inc < 0 || (g->maximize ? h->y[i] > h->y[inc] : h->y[i] < h->y[inc])))
+            inc = i;
+    if (inc >= 0) {
+        memcpy(starts[n_starts++], h->x + inc * d, sizeof(double) * (size_t)d);
+        for (int p = 0; p < 4; p++) {
+            for (int j = 0; j < d; j++)
+                starts[n_starts][j] = fmin(fmax(h->x[inc * d + j] +
+                                                gsl_ran_gaussian(g->rng, 0.02), 0), 1 - 1e-12);
+            snap(g, starts[n_starts]);
+            n_starts++;
+        }
+    }
+    double best_u[GP_MAX_DIM], best_a = -INFINITY;
+    int found = 0;
+    for (int k = 0; k < n_starts; k++) {
+        double u[GP_MAX_DIM];
+        memcpy(u, starts[k], sizeof(double) * (size_t)d);
+        double a = refine(g, u, acquisition(g, u, NULL));
+        if (isfinite(a) && a > best_a && !is_known(h, u, d)) {
+            best_a = a;
+            memcpy(best_u, u, sizeof(double) * (size_t)d);
+            found = 1;
+        }
+    }
+    if (!found) {
+        /* every refined point repeats a known one: the best new candidate */
+        for (int c = 0; c < m; c++) {
+            double *u = g->cand + c * d;
+            if (!is_known(h, u, d) && (!found || g->cand_acq[c] > best_a)) {
+                best_a = g->cand_acq[c];
+                memcpy(best_u, u, sizeof(double) * (size_t)d);
+                found = 1;
+            }
+        }
+    }
+    if (!found) /* the space is exhausted: repeat the sweep's best */
+        memcpy(best_u, g->cand + best_c * d, sizeof(double) * (size_t)d);
+    space_decode(g->space, best_u, out);
+    return 0;
+}
+
+static int gp_importance(const void *state, double *importance)
+{
+    const gp_state *g = state;
+    if (!g->has_fit)
+        return -1;
+    memcpy(importance, g->importance, sizeof(double) * (size_t)g->d);
+    return 0;
+}
+
+const hp_sampler_kind sampler_gp_kind = {
+    "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance,
+};
