@@ -398,6 +398,11 @@ int study_load(const char *path, int cores, hp_study_config *cfg, char *err)
     }
     if (load_study(cfg, cores, err) || load_params(cfg, err) || load_objective(cfg, err))
         goto fail;
+    /* benchmark functions are deterministic: the gp sampler need not learn
+       noise for them, unless [sampler] says otherwise */
+    if (cfg->objective_type && strcmp(cfg->objective_type, "function") == 0 &&
+        !ini_get(&cfg->ini, "sampler", "deterministic") && cfg->nan_rate == 0)
+        cfg->sampler_opt.deterministic = 1;
     if (!cfg->name || !cfg->storage || !cfg->metric || !cfg->sampler || !cfg->pruner) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         goto fail;

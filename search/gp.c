@@ -33,7 +33,18 @@ struct hp_gp {
     double *alpha;    /* cap */
     gsl_matrix *L;    /* cap x cap; the first n x n block is used */
     double jitter;    /* added to the diagonal by the last factorisation */
+    int deterministic;/* noise pinned at the floor */
 };
+
+/* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
+#define PINNED_LOG_NOISE (-60.0)
+
+void gp_set_deterministic(hp_gp *gp, int fixed)
+{
+    gp->deterministic = fixed;
+    if (fixed)
+        gp->h.log_noise = PINNED_LOG_NOISE;
+}
 
 static const hp_gp_hyper *default_hyper(int d, hp_gp_hyper *h)
 {
@@ -282,7 +293,7 @@ static void unpack(const hp_gp *gp, const gsl_vector *v, hp_gp_hyper *h)
     for (int j = 0; j < gp->d; j++)
         h->log_ls[j] = gsl_vector_get(v, (size_t)j);
     h->log_signal = gsl_vector_get(v, (size_t)gp->d);
-    h->log_noise = gsl_vector_get(v, (size_t)gp->d + 1);
+    h->log_noise = gp->deterministic ? PINNED_LOG_NOISE : gsl_vector_get(v, (size_t)gp->d + 1);
 }
 
 /* Keeps BFGS inside a sane box: beyond it the prior dominates anyway, and
@@ -292,7 +303,8 @@ static int out_of_box(const hp_gp *gp, const hp_gp_hyper *h)
     for (int j = 0; j < gp->d; j++)
         if (fabs(h->log_ls[j]) > 12)
             return 1;
-    return fabs(h->log_signal) > 12 || h->log_noise > 5 || h->log_noise < -40;
+    return fabs(h->log_signal) > 12 || h->log_noise > 5 ||
+           (h->log_noise < -40 && !gp->deterministic);
 }
 
 static double mm_f(const gsl_vector *v, void *p)
@@ -319,6 +331,8 @@ static void mm_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g)
         gsl_vector_set_zero(g);
         return;
     }
+    if (gp->deterministic)
+        grad[gp->d + 1] = 0;
     for (int m = 0; m < gp->d + 2; m++)
         gsl_vector_set(g, (size_t)m, grad[m]);
 }
@@ -382,7 +396,10 @@ int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit)
     if (fit && n >= 2) {
         hp_gp_hyper warm = gp->h, mode, a, b;
         double fa = fit_from(gp, &warm, &a);
-        double fb = fit_from(gp, default_hyper(gp->d, &mode), &b);
+        default_hyper(gp->d, &mode);
+        if (gp->deterministic)
+            mode.log_noise = PINNED_LOG_NOISE;
+        double fb = fit_from(gp, &mode, &b);
         if (isfinite(fa) || isfinite(fb))
             gp->h = fa <= fb ? a : b;
     }

@@ -21,7 +21,7 @@ typedef struct {
 } hp_gp_hyper;
 
 #define GP_MAX_DIM 64
-#define GP_NOISE_FLOOR 1e-6
+#define GP_NOISE_FLOOR 1e-12
 
 /* A model over D dimensions (D <= GP_MAX_DIM); n_cat[j] > 0 marks dimension
 ** j categorical with that many values (coded (k+0.5)/n_cat[j]), 0 continuous.
@@ -53,6 +53,11 @@ double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad);
 void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h);
 void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h);
 int gp_n(const hp_gp *gp);
+
+/* With FIXED = 1 the noise variance stays at GP_NOISE_FLOOR and is not
+** fitted: for deterministic objectives, where learned noise would absorb
+** real structure and stop the search from exploiting (Optuna PR #5274). */
+void gp_set_deterministic(hp_gp *gp, int fixed);
 
 /* Kernel value between two points under the current hyperparameters. */
 double gp_kernel(const hp_gp *gp, const double *a, const double *b);

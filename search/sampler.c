@@ -73,9 +73,15 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
             return -1;
         }
         snprintf(opt->batch, sizeof opt->batch, "%s", value);
+    } else if (strcmp(key, "deterministic") == 0) {
+        if (strcmp(value, "true") && strcmp(value, "false")) {
+            snprintf(err, HP_ERR_LEN, "deterministic must be true or false, got '%s'", value);
+            return -1;
+        }
+        opt->deterministic = strcmp(value, "true") == 0;
     } else {
         snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler gp (expected "
-                 "initial_trials, acquisition or batch)", key);
+                 "initial_trials, acquisition, batch or deterministic)", key);
         return -1;
     }
     return 0;

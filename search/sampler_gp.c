@@ -34,7 +34,7 @@
 
 #define N_CANDIDATES 2048
 #define N_STARTS 6
-#define ASCENT_STEPS 40
+#define ASCENT_STEPS 60
 #define LOG_SQRT_2PI 0.91893853320467274178
 
 typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
@@ -47,6 +47,7 @@ typedef struct {
     acq_kind acq;
     int kriging_believer;
     int maximize;
+    int deterministic;
     int n_cat[GP_MAX_DIM];     /* > 0 for categorical dims */
     int discrete[GP_MAX_DIM];  /* int or stepped dims: moves between cells */
     int param[GP_MAX_DIM];     /* the space's index of each searched dim */
@@ -385,6 +386,9 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
         return -1;
     }
     g->gp = gp_new(d, g->n_cat);
+    if (g->gp)
+        gp_set_deterministic(g->gp, opt->deterministic);
+    g->deterministic = opt->deterministic;
     g->qrng = gsl_qrng_alloc(d <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)d);
     g->rng = gsl_rng_alloc(gsl_rng_mt19937);
     g->values = calloc((size_t)space_size(space) + 1, sizeof(hp_value));
@@ -455,6 +459,8 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
     if (gp_set_data(g->gp, g->xs, g->ys, n, refit) != 0) {
         /* a fit that cannot be factorised: fall back to the defaults */
         hp_gp *fresh = gp_new(d, g->n_cat);
+        if (fresh)
+            gp_set_deterministic(fresh, g->deterministic);
         if (!fresh || gp_set_data(fresh, g->xs, g->ys, n, 0) != 0) {
             gp_free(fresh);
             snprintf(err, HP_ERR_LEN, "gp sampler: the covariance cannot be factorised");

@@ -1,0 +1,273 @@
+/*
+** Unit tests of search/gp and the gp sampler: the posterior against a
+** hand computation, gradients against finite differences, the Cholesky
+** append against a full factorisation, degenerate inputs, determinism.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../search/functions.h"
+#include "../../search/gp.h"
+#include "../../search/sampler.h"
+
+static double matern(double s2, double r)
+{
+    return s2 * (1 + sqrt(5) * r + 5.0 / 3.0 * r * r) * exp(-sqrt(5) * r);
+}
+
+/* 1-D, two points, fixed hyperparameters: mean and variance by the 2x2
+** inverse written out. */
+static void test_posterior_by_hand(void **state)
+{
+    (void)state;
+    hp_gp *gp = gp_new(1, NULL);
+    hp_gp_hyper h;
+    memset(&h, 0, sizeof h);
+    h.log_ls[0] = log(0.3);
+    h.log_signal = log(1.5);
+    h.log_noise = log(0.01);
+    gp_set_hyper(gp, &h);
+    double x[2] = {0.2, 0.7}, y[2] = {1.0, -0.5};
+    assert_int_equal(gp_set_data(gp, x, y, 2, 0), 0);
+    double s2 = 1.5, nv = 0.01 + GP_NOISE_FLOOR;
+    double k12 = matern(s2, 0.5 / 0.3);
+    double a = s2 + nv, det = a * a - k12 * k12;
+    double inv[2][2] = {{a / det, -k12 / det}, {-k12 / det, a / det}};
+    double xs = 0.45;
+    double k[2] = {matern(s2, 0.25 / 0.3), matern(s2, 0.25 / 0.3)};
+    double mu = 0, var = s2;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            mu += k[i] * inv[i][j] * y[j];
+            var -= k[i] * inv[i][j] * k[j];
+        }
+    double m, v;
+    gp_predict(gp, &xs, &m, &v, NULL, NULL);
+    assert_float_equal(m, mu, 1e-12);
+    assert_float_equal(v, var, 1e-12);
+    /* at a data point with tiny noise the mean interpolates */
+    h.log_noise = log(1e-9);
+    gp_set_hyper(gp, &h);
+    assert_int_equal(gp_set_data(gp, x, y, 2, 0), 0);
+    gp_predict(gp, &x[0], &m, &v, NULL, NULL);
+    assert_float_equal(m, y[0], 1e-4);
+    assert_true(v < 1e-4);
+    /* kernel at r = 1 */
+    double p0 = 0, p1 = 0.3;
+    assert_float_equal(gp_kernel(gp, &p0, &p1), matern(1.5, 1.0), 1e-12);
+    gp_free(gp);
+}
+
+static void fill(double *x, double *y, int n, int d, unsigned seed)
+{
+    srand(seed); /* test data only; the product never uses rand() */
+    for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = 0; j < d; j++) {
+            x[i * d + j] = rand() / (RAND_MAX + 1.0);
+            s += sin(3 * x[i * d + j] + j);
+        }
+        y[i] = s;
+    }
+}
+
+static void test_mll_gradient(void **state)
+{
+    (void)state;
+    int d = 3, n = 12;
+    int ncat[3] = {0, 0, 3};
+    hp_gp *gp = gp_new(d, ncat);
+    double x[36], y[12];
+    fill(x, y, n, d, 7);
+    assert_int_equal(gp_set_data(gp, x, y, n, 0), 0);
+    hp_gp_hyper h;
+    memset(&h, 0, sizeof h);
+    h.log_ls[0] = log(0.4);
+    h.log_ls[1] = log(0.8);
+    h.log_ls[2] = log(0.6);
+    h.log_signal = log(1.3);
+    h.log_noise = log(0.05);
+    double g[5];
+    gp_neg_log_posterior(gp, &h, g);
+    for (int m = 0; m < d + 2; m++) {
+        hp_gp_hyper a = h, b = h;
+        double eps = 1e-6;
+        double *pa = m < d ? &a.log_ls[m] : m == d ? &a.log_signal : &a.log_noise;
+        double *pb = m < d ? &b.log_ls[m] : m == d ? &b.log_signal : &b.log_noise;
+        *pa += eps;
+        *pb -= eps;
+        double fd = (gp_neg_log_posterior(gp, &a, NULL) - gp_neg_log_posterior(gp, &b, NULL)) /
+                    (2 * eps);
+        if (fabs(fd - g[m]) > 1e-5 * fmax(1, fabs(fd)))
+            print_error("param %d: analytic %.9g, finite difference %.9g\n", m, g[m], fd);
+        assert_true(fabs(fd - g[m]) <= 1e-5 * fmax(1, fabs(fd)));
+    }
+    /* fitting lowers the objective */
+    double before = gp_neg_log_posterior(gp, &h, NULL);
+    gp_set_hyper(gp, &h);
+    assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
+    hp_gp_hyper fitted;
+    gp_get_hyper(gp, &fitted);
+    assert_true(gp_neg_log_posterior(gp, &fitted, NULL) <= before);
+    gp_free(gp);
+}
+
+static void test_predict_gradient(void **state)
+{
+    (void)state;
+    int d = 2, n = 10;
+    hp_gp *gp = gp_new(d, NULL);
+    double x[20], y[10];
+    fill(x, y, n, d, 3);
+    assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
+    double p[2] = {0.31, 0.62}, m, v, dm[2], dv[2];
+    gp_predict(gp, p, &m, &v, dm, dv);
+    for (int j = 0; j < d; j++) {
+        double a[2] = {p[0], p[1]}, b[2] = {p[0], p[1]}, ma, va, mb, vb;
+        a[j] += 1e-6;
+        b[j] -= 1e-6;
+        gp_predict(gp, a, &ma, &va, NULL, NULL);
+        gp_predict(gp, b, &mb, &vb, NULL, NULL);
+        assert_float_equal(dm[j], (ma - mb) / 2e-6, 1e-5 * fmax(1, fabs(dm[j])));
+        assert_float_equal(dv[j], (va - vb) / 2e-6, 1e-5 * fmax(1, fabs(dv[j])));
+    }
+    gp_free(gp);
+}
+
+static void test_append_matches_refactor(void **state)
+{
+    (void)state;
+    int d = 2, n = 14;
+    hp_gp *a = gp_new(d, NULL), *b = gp_new(d, NULL);
+    double x[28], y[14];
+    fill(x, y, n, d, 11);
+    assert_int_equal(gp_set_data(a, x, y, n, 1), 0);
+    hp_gp_hyper h;
+    gp_get_hyper(a, &h);
+    gp_set_hyper(b, &h);
+    assert_int_equal(gp_set_data(a, x, y, 10, 0), 0);
+    assert_int_equal(gp_append(a, x + 20, y + 10, 4), 0);
+    assert_int_equal(gp_set_data(b, x, y, 14, 0), 0);
+    for (int t = 0; t < 5; t++) {
+        double p[2] = {0.1 + 0.2 * t, 0.9 - 0.15 * t}, ma, va, mb, vb;
+        gp_predict(a, p, &ma, &va, NULL, NULL);
+        gp_predict(b, p, &mb, &vb, NULL, NULL);
+        assert_float_equal(ma, mb, 1e-8);
+        assert_float_equal(va, vb, 1e-8);
+    }
+    gp_free(a);
+    gp_free(b);
+}
+
+/* The sampler on degenerate histories: always a finite, valid proposal. */
+static void propose_with(const double *y, int n, const double *x_override)
+{
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_int_equal(space_add(s, "a", "uniform(0, 1)", err), 0);
+    assert_int_equal(space_add(s, "b", "int(1, 5)", err), 0);
+    assert_int_equal(space_add(s, "c", "choice(p, q)", err), 0);
+    hp_sampler_options opt;
+    sampler_options_init(&opt);
+    opt.initial_trials = 2;
+    hp_sampler *smp;
+    assert_int_equal(sampler_new("gp", s, 1, &opt, &smp, err), 0);
+    double x[3 * 64];
+    for (int i = 0; i < n; i++) {
+        x[3 * i] = x_override ? x_override[0] : (i % 7) / 7.0 + 0.01;
+        x[3 * i + 1] = x_override ? x_override[1] : 0.5;
+        x[3 * i + 2] = x_override ? x_override[2] : 0.25;
+    }
+    hp_history h = {n, x, y, 1, x};
+    hp_value v[3];
+    assert_int_equal(sampler_propose(smp, (uint64_t)n, &h, v, err), 0);
+    assert_true(v[0].value >= 0 && v[0].value <= 1);
+    assert_true(v[1].value >= 1 && v[1].value <= 5 && v[1].value == floor(v[1].value));
+    assert_true(v[2].index == 0 || v[2].index == 1);
+    sampler_free(smp);
+    space_free(s);
+}
+
+static void test_degenerate(void **state)
+{
+    (void)state;
+    double same[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    propose_with(same, 10, NULL);                   /* a constant objective */
+    double one[1] = {3};
+    propose_with(one, 1, NULL);                     /* one trial */
+    double huge[8] = {1e12, -3e12, 5e11, 2e12, -1e12, 7e12, 0, 1};
+    propose_with(huge, 8, NULL);                    /* 1e12-scaled values */
+    double dup_y[6] = {1, 2, 3, 4, 5, 6};
+    double dup_x[3] = {0.5, 0.5, 0.25};
+    propose_with(dup_y, 6, dup_x);                  /* every point the same */
+    double failed[6] = {NAN, 2, NAN, 1, NAN, 0.5};
+    propose_with(failed, 6, NULL);                  /* failed trials */
+}
+
+static void test_deterministic_and_improves(void **state)
+{
+    (void)state;
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
+    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    const hp_function_info *f = function_find("branin");
+    double results[2];
+    hp_value first[2][30];
+    for (int rep = 0; rep < 2; rep++) {
+        hp_sampler_options opt;
+        sampler_options_init(&opt);
+        opt.deterministic = 1;
+        hp_sampler *smp;
+        assert_int_equal(sampler_new("gp", s, 5, &opt, &smp, err), 0);
+        double x[60], y[30], best = INFINITY;
+        for (int t = 0; t < 30; t++) {
+            hp_history h = {t, x, y, 0, NULL};
+            hp_value v[2];
+            assert_int_equal(sampler_propose(smp, (uint64_t)t, &h, v, err), 0);
+            first[rep][t] = v[0];
+            space_encode(s, v, x + 2 * t);
+            double p[2] = {v[0].value, v[1].value};
+            y[t] = function_eval(f, p, 2);
+            best = fmin(best, y[t]);
+        }
+        results[rep] = best;
+        sampler_free(smp);
+    }
+    for (int t = 0; t < 30; t++)
+        assert_true(first[0][t].value == first[1][t].value);
+    assert_true(results[0] == results[1]);
+    /* 30 evaluations of gp beat 30 of random search, and come close */
+    hp_sampler *rnd;
+    assert_int_equal(sampler_new("random", s, 5, NULL, &rnd, err), 0);
+    double rbest = INFINITY;
+    for (int t = 0; t < 30; t++) {
+        hp_value v[2];
+        assert_int_equal(sampler_propose(rnd, (uint64_t)t, NULL, v, err), 0);
+        double p[2] = {v[0].value, v[1].value};
+        rbest = fmin(rbest, function_eval(f, p, 2));
+    }
+    sampler_free(rnd);
+    if (!(results[0] < rbest && results[0] - f->minimum < 0.2))
+        print_error("gp %.6g, random %.6g\n", results[0] - f->minimum, rbest - f->minimum);
+    assert_true(results[0] < rbest);
+    assert_true(results[0] - f->minimum < 0.2);
+    space_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_posterior_by_hand),  cmocka_unit_test(test_mll_gradient),
+        cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),
+        cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
