@@ -4,10 +4,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "proposer.h"
 
 const hp_command cli_commands[] = {
     {"run", cmd_run,
@@ -354,4 +357,67 @@ int cli_prepare_study(const char *path, const char *storage_override, int64_t tr
     }
     cli_close_target(t);
     return cli_fail(rc ? rc : HP_ESTORAGE, err);
+}
+
+int cli_importance(hp_target *t, hp_buf *out, int json)
+{
+    char err[HP_ERR_LEN];
+    buf_reset(out);
+    if (strcmp(t->study.sampler, "gp") != 0)
+        return -1;
+    hp_study_config stored, *cfg = &t->cfg;
+    int own = 0;
+    if (!t->has_cfg) {
+        hp_buf text;
+        buf_init(&text);
+        int rc = store_study_config(t->store, t->study.study_id, &text, err);
+        rc = rc || study_load_text("stored study", buf_str(&text), 1, &stored, err);
+        buf_deinit(&text);
+        if (rc)
+            return -1;
+        cfg = &stored;
+        own = 1;
+    }
+    hp_proposer *p = NULL;
+    int d = space_dim(cfg->space), rc = -1;
+    double *imp = calloc((size_t)d + 1, sizeof *imp);
+    int *order = calloc((size_t)d + 1, sizeof *order);
+    if (imp && order && proposer_new(cfg, &p, err) == 0) {
+        proposer_set_store(p, t->store, t->study.study_id);
+        rc = proposer_importance(p, imp, err);
+    }
+    if (rc == 0) {
+        /* searched parameters in order of importance */
+        const char *names[64];
+        int k = 0;
+        for (int i = 0; i < space_size(cfg->space) && k < d && k < 64; i++)
+            if (space_param(cfg->space, i)->kind != HP_PARAM_FIXED)
+                names[k++] = space_param(cfg->space, i)->name;
+        for (int j = 0; j < k; j++)
+            order[j] = j;
+        for (int a = 0; a < k; a++)
+            for (int b = a + 1; b < k; b++)
+                if (imp[order[b]] > imp[order[a]]) {
+                    int tmp = order[a];
+                    order[a] = order[b];
+                    order[b] = tmp;
+                }
+        buf_puts(out, json ? "{" : "");
+        for (int j = 0; j < k; j++) {
+            if (json) {
+                buf_printf(out, "%s", j ? ", " : "");
+                buf_json_string(out, names[order[j]]);
+                buf_printf(out, ": %.4f", imp[order[j]]);
+            } else {
+                buf_printf(out, "%s%s %.2f", j ? ", " : "", names[order[j]], imp[order[j]]);
+            }
+        }
+        buf_puts(out, json ? "}" : "");
+    }
+    proposer_free(p);
+    free(imp);
+    free(order);
+    if (own)
+        study_deinit(&stored);
+    return rc == 0 && buf_ok(out) ? 0 : -1;
 }

@@ -65,6 +65,12 @@ void cli_close_target(hp_target *t);
 int cli_prepare_study(const char *path, const char *storage_override, int64_t trials,
                       hp_target *t);
 
+/* For a study whose sampler has a model (gp): fits it to the study's
+** history and writes the parameters' importance, most important first, as
+** "name 0.61, name2 0.39" into OUT.  Returns 0, or -1 when there is none
+** (another sampler, too few trials) with OUT empty. */
+int cli_importance(hp_target *t, hp_buf *out, int json);
+
 /* Prints the usage of command NAME to OUT. */
 void cli_usage(FILE *out, const char *name);
 

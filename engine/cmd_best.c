@@ -45,17 +45,27 @@ static int print_best(void *ctx, const hp_trial_row *row)
 {
     best_ctx *b = ctx;
     b->printed = 1;
+    hp_buf imp;
+    buf_init(&imp);
+    int has_imp = cli_importance(b->t, &imp, b->json) == 0;
     if (b->json) {
         printf("{\"study\": ");
         hp_buf name;
         buf_init(&name);
         buf_json_string(&name, b->t->study.name);
-        printf("%s, \"trial\": %lld, \"value\": %.17g, \"params\": %s, \"metrics\": %s}\n",
+        printf("%s, \"trial\": %lld, \"value\": %.17g, \"params\": %s, \"metrics\": %s",
                buf_str(&name), (long long)row->number, row->value, row->params_json,
                row->metrics_json);
+        if (has_imp)
+            printf(", \"importance\": %s", buf_str(&imp));
+        printf("}\n");
         buf_deinit(&name);
+        buf_deinit(&imp);
         return 0;
     }
+    if (has_imp)
+        printf("; parameter importance (gp): %s\n", buf_str(&imp));
+    buf_deinit(&imp);
     printf("; best trial %lld of study '%s': %s = %.10g\n[params]\n", (long long)row->number,
            b->t->study.name, b->t->study.metric, row->value);
     b->rc = store_trial_params(b->t->store, row->trial_id, print_ini_param, NULL, b->err);

@@ -64,6 +64,12 @@ int cmd_status(int argc, char **argv)
         goto fail;
     if (!found)
         printf("best       - (no complete trial yet)\n");
+    hp_buf imp;
+    buf_init(&imp);
+    if (cli_importance(&t, &imp, 0) == 0)
+        printf("importance %s (gp length-scales: shorter = more important)\n",
+               buf_str(&imp));
+    buf_deinit(&imp);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     double now = (double)ts.tv_sec + ts.tv_nsec * 1e-9;

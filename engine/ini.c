@@ -106,12 +106,29 @@ void ini_deinit(hp_ini *ini)
     memset(ini, 0, sizeof *ini);
 }
 
+static int parse(const char *path, hp_ini *ini, char *err, int err_len);
+
 int ini_load(const char *path, hp_ini *ini, char *err, int err_len)
 {
     memset(ini, 0, sizeof *ini);
-    char *copy = NULL;
     if (read_file(path, &ini->text, err, err_len))
         return -1;
+    return parse(path, ini, err, err_len);
+}
+
+int ini_load_text(const char *path, const char *text, hp_ini *ini, char *err, int err_len)
+{
+    memset(ini, 0, sizeof *ini);
+    if (!(ini->text = strdup(text))) {
+        snprintf(err, err_len, "%s: out of memory", path);
+        return -1;
+    }
+    return parse(path, ini, err, err_len);
+}
+
+static int parse(const char *path, hp_ini *ini, char *err, int err_len)
+{
+    char *copy = NULL;
     ini->path = strdup(path);
     copy = strdup(ini->text);
     if (!ini->path || !copy)

@@ -35,6 +35,9 @@ typedef struct {
 ** "PATH: message") in err; INI is then empty.  Duplicate keys within a
 ** section and keys before the first section are errors. */
 int ini_load(const char *path, hp_ini *ini, char *err, int err_len);
+
+/* The same for TEXT already in memory (PATH names it in messages). */
+int ini_load_text(const char *path, const char *text, hp_ini *ini, char *err, int err_len);
 void ini_deinit(hp_ini *ini);
 
 /* The entry for SECTION/KEY, or NULL. */

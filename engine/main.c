@@ -10,10 +10,19 @@
 
 #include "cli.h"
 
+#ifdef HP_HAVE_OPENBLAS
+/* from OpenBLAS's cblas.h, which other CBLAS builds lack */
+void openblas_set_num_threads(int num_threads);
+#endif
+
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; every GSL status is checked instead */
     gsl_set_error_handler_off();
+#ifdef HP_HAVE_OPENBLAS
+    /* workers run in parallel already: OpenBLAS threads would fight them */
+    openblas_set_num_threads(1);
+#endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         if (argc >= 3 && strcmp(argv[1], "help") == 0) {

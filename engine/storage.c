@@ -487,6 +487,23 @@ int store_create_study(hp_store *s, hp_study_row *row, const char *config, char 
     return store_commit(s, err);
 }
 
+int store_study_config(hp_store *s, int64_t study_id, hp_buf *out, char *err)
+{
+    sqlite3_bind_int64(s->study_config, 1, study_id);
+    int rc = sqlite3_step(s->study_config);
+    buf_reset(out);
+    if (rc == SQLITE_ROW)
+        buf_puts(out, (const char *)sqlite3_column_text(s->study_config, 0));
+    sqlite3_reset(s->study_config);
+    if (rc != SQLITE_ROW)
+        return store_fail(s, "cannot read the study's configuration", err);
+    if (!buf_ok(out)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    return HP_OK;
+}
+
 int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
 {
     int rc = store_begin(s, err);

@@ -63,6 +63,9 @@ int store_find_study(hp_store *store, const char *name, hp_study_row *row,
 int store_create_study(hp_store *store, hp_study_row *row, const char *config,
                        char *err);
 
+/* The study file text stored with the study, in OUT. */
+int store_study_config(hp_store *store, int64_t study_id, hp_buf *out, char *err);
+
 /* Records a new budget for the study (a run with --trials). */
 int store_set_trials(hp_store *store, int64_t study_id, int64_t trials, char *err);
 

@@ -25,6 +25,7 @@
       "space_hash, seed, trials, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " \
       SQL_NOW ")")                                                                   \
     X(set_trials, "UPDATE studies SET trials = ?2 WHERE study_id = ?1")              \
+    X(study_config, "SELECT config FROM studies WHERE study_id = ?1")                \
     X(list_studies, "SELECT study_id, name, direction, metric, sampler, space_hash, " \
       "seed, trials, created_at FROM studies ORDER BY study_id")                     \
     X(running_trials, "SELECT trial_id, host, pid, heartbeat_at < " SQL_NOW " - ?2 " \

@@ -384,13 +384,29 @@ static int load_params(hp_study_config *cfg, char *err)
     return 0;
 }
 
+static int study_validate(const char *path, int cores, hp_study_config *cfg, char *err);
+
 int study_load(const char *path, int cores, hp_study_config *cfg, char *err)
 {
     memset(cfg, 0, sizeof *cfg);
-    if (cores < 1)
-        cores = 1;
     if (ini_load(path, &cfg->ini, err, HP_ERR_LEN))
         return -1;
+    return study_validate(path, cores, cfg, err);
+}
+
+int study_load_text(const char *path, const char *text, int cores, hp_study_config *cfg,
+                    char *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    if (ini_load_text(path, text, &cfg->ini, err, HP_ERR_LEN))
+        return -1;
+    return study_validate(path, cores, cfg, err);
+}
+
+static int study_validate(const char *path, int cores, hp_study_config *cfg, char *err)
+{
+    if (cores < 1)
+        cores = 1;
     cfg->path = strdup(path);
     if (!cfg->path) {
         snprintf(err, HP_ERR_LEN, "out of memory");

@@ -46,6 +46,11 @@ typedef struct {
 int study_load(const char *path, int cores, hp_study_config *cfg, char *err);
 void study_deinit(hp_study_config *cfg);
 
+/* The same from the text of a study file (as stored with a study); PATH
+** names it in messages and anchors relative paths. */
+int study_load_text(const char *path, const char *text, int cores, hp_study_config *cfg,
+                    char *err);
+
 /* Parses a duration ("90", "90s", "30m", "1.5h", "2d") into seconds.
 ** Returns 0 or -1. */
 int study_parse_duration(const char *s, double *seconds);

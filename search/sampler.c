@@ -38,7 +38,13 @@ void sampler_options_init(hp_sampler_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     snprintf(opt->acquisition, sizeof opt->acquisition, "logei");
-    snprintf(opt->batch, sizeof opt->batch, "constant_liar");
+    /* kriging believer by default: with a deterministic objective the noise
+       floor is tiny, and constant liar's lie (the best value) at a pending
+       point beside the incumbent flattens EI there and stops the fine
+       refinement; measured on branin with 2 workers, median regret at 50
+       was 0.0166 with constant liar and 4.1e-7 (sequential: 4.5e-7) with
+       kriging believer (build/tests/sampler_bench 10 parallel) */
+    snprintf(opt->batch, sizeof opt->batch, "kriging_believer");
 }
 
 int sampler_option_set(const char *name, hp_sampler_options *opt, const char *key,

@@ -37,7 +37,7 @@ typedef struct {
     int maximize;          /* the study's direction */
     int initial_trials;    /* gp: space-filling points first; 0 = max(5, d+1) */
     char acquisition[16];  /* gp: logei | ei | ucb | pi */
-    char batch[24];        /* gp: constant_liar | kriging_believer */
+    char batch[24];        /* gp: kriging_believer (default) | constant_liar */
     int deterministic;     /* gp: the objective gives the same value for the
                               same config (no noise to learn) */
 } hp_sampler_options;

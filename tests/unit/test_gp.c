@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "../../search/functions.h"
 #include "../../search/gp.h"
 #include "../../search/sampler.h"
@@ -264,6 +266,7 @@ static void test_deterministic_and_improves(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as hpsearch's main does */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_posterior_by_hand),  cmocka_unit_test(test_mll_gradient),
         cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),

@@ -1,0 +1,94 @@
+# sampler = gp through the CLI: two workers and a second process on one
+# study, resume after kill -9, ask/tell, importance in status and best,
+# determinism with one worker, and bad [sampler] options.
+. "$E2E_LIB"
+cat >g.ini <<'EOS'
+[study]
+name = g
+trials = 30
+workers = 2
+seed = 3
+sampler = gp
+[sampler]
+initial_trials = 6
+acquisition = logei
+batch = constant_liar
+[objective]
+type = function
+name = branin
+[params]
+x1 = uniform(-5, 10)
+x2 = uniform(0, 15)
+EOS
+"$HPSEARCH" run g.ini --quiet &
+pid=$!
+"$HPSEARCH" run g.ini --quiet || fail "second process"
+wait $pid || fail "first process"
+ok
+expect_eq "$(q g.db "select count(*) || ' ' || count(distinct number) from trials where state = 'COMPLETE'")" \
+    "30 30" "trials"
+best=$(q g.db "select min(value) from trials")
+awk -v b="$best" 'BEGIN { exit !(b < 0.45) }' || fail "gp on branin got only $best in 30 trials"
+ok
+expect_eq "$(q g.db "select count(distinct params_json) from trials")" 30 "no repeated config"
+expect_exit 0 "$HPSEARCH" status g.ini
+expect_in out.txt "importance x"
+expect_exit 0 "$HPSEARCH" best g.db --format json
+expect_in out.txt '"importance": {"x'
+
+# resume after kill -9 with slow trials
+sed 's/name = g$/name = gk/; s/name = branin/name = branin\nsleep = 0.1/' g.ini >gk.ini
+"$HPSEARCH" run gk.ini --quiet &
+pid=$!
+sleep 1
+kill -9 $pid
+wait $pid 2>/dev/null || true
+expect_exit 0 "$HPSEARCH" run gk.ini --quiet
+expect_eq "$(q gk.db "select count(*) || ' ' || count(distinct number) from trials where state = 'COMPLETE'")" \
+    "30 30" "resumed gp study"
+
+# one worker: the same seed gives the same trials
+for r in 1 2; do
+    sed "s/name = g$/name = d$r/; s/workers = 2/workers = 1/; s/trials = 30/trials = 15/" g.ini >d$r.ini
+    expect_exit 0 "$HPSEARCH" run d$r.ini --quiet
+done
+expect_eq "$(q d1.db "select group_concat(params_json, ';') from (select params_json from trials order by number)")" \
+    "$(q d2.db "select group_concat(params_json, ';') from (select params_json from trials order by number)")" \
+    "deterministic with one worker"
+
+# ask/tell with gp, mixed parameter kinds
+cat >a.ini <<'EOS'
+[study]
+name = a
+trials = 14
+sampler = gp
+[params]
+x = uniform(-1, 1)
+n = int(1, 20)
+c = choice(p, q, r)
+EOS
+while :; do
+    set +e
+    "$HPSEARCH" ask a.ini --format env >env.txt
+    code=$?
+    set -e
+    [ $code = 4 ] && break
+    [ $code = 0 ] || fail "ask exited $code"
+    eval "$(cat env.txt)"
+    v=$(awk -v x="$HPSEARCH_PARAM_X" -v n="$HPSEARCH_PARAM_N" -v c="$HPSEARCH_PARAM_C" \
+        'BEGIN { print (x - 0.3) ^ 2 + (n - 7) ^ 2 / 100 + (c == "q" ? 0 : 0.5) }')
+    "$HPSEARCH" tell a.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
+done
+expect_eq "$(q a.db "select count(*) from trials where state = 'COMPLETE'")" 14 "asked and told"
+
+# bad options
+sed 's/acquisition = logei/acquisition = magic/' g.ini >b.ini
+expect_exit 2 "$HPSEARCH" run b.ini
+expect_in err.txt "b.ini:9: acquisition must be logei, ei, ucb or pi"
+sed 's/initial_trials = 6/initial_trials = many/' g.ini >b.ini
+expect_exit 2 "$HPSEARCH" run b.ini
+expect_in err.txt "b.ini:8: initial_trials must be a positive integer"
+sed 's/batch = constant_liar/colour = blue/' g.ini >b.ini
+expect_exit 2 "$HPSEARCH" run b.ini
+expect_in err.txt "unknown key 'colour' in [sampler] for sampler gp"
+done_ok
