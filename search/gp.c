@@ -34,6 +34,8 @@ struct hp_gp {
     gsl_matrix *L;    /* cap x cap; the first n x n block is used */
     double jitter;    /* added to the diagonal by the last factorisation */
     int deterministic;/* noise pinned at the floor */
+    int n_data;       /* points set by gp_set_data/gp_update_data (the rest
+                         of n are appended lies) */
 };
 
 /* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
@@ -391,6 +393,7 @@ int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit)
     if (reserve(gp, n + 1))
         return -1;
     gp->n = n;
+    gp->n_data = n;
     memcpy(gp->x, x, sizeof(double) * (size_t)n * (size_t)gp->d);
     memcpy(gp->y, y, sizeof(double) * (size_t)n);
     if (fit && n >= 2) {
@@ -404,6 +407,22 @@ int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit)
             gp->h = fa <= fb ? a : b;
     }
     return factorise(gp);
+}
+
+int gp_update_data(hp_gp *gp, const double *x, const double *y, int n)
+{
+    int k = gp->n_data, d = gp->d;
+    if (k == 0 || n < k || memcmp(gp->x, x, sizeof(double) * (size_t)k * (size_t)d) != 0)
+        return gp_set_data(gp, x, y, n, 0);
+    /* the leading rows of a Cholesky factor do not depend on later rows:
+       drop the lies, keep the factor of the first k points */
+    gp->n = k;
+    if (gp_append(gp, x + k * d, y + k, n - k) != 0)
+        return -1;
+    gp->n_data = n;
+    memcpy(gp->y, y, sizeof(double) * (size_t)n);
+    solve_alpha(gp);
+    return 0;
 }
 
 int gp_append(hp_gp *gp, const double *x, const double *y, int m)

@@ -36,6 +36,13 @@ void gp_free(hp_gp *gp);
 ** or -1 if no factorisation could be had (the model is then unusable). */
 int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit);
 
+/* Like gp_set_data without a fit, but when the first points are the ones
+** factorised last time (in the same order, same hyperparameters), keeps
+** their factor and appends the rest at O(n^2) each; the targets may all
+** change (only alpha is recomputed).  Points appended by gp_append since
+** (lies) are dropped first.  Returns 0 or -1. */
+int gp_update_data(hp_gp *gp, const double *x, const double *y, int n);
+
 /* Appends M points with targets (e.g. lies for running trials) to the
 ** factorised model without refitting.  Returns 0 or -1. */
 int gp_append(hp_gp *gp, const double *x, const double *y, int m);

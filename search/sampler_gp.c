@@ -33,6 +33,12 @@
 #include "seed.h"
 
 #define N_CANDIDATES 2048
+/* Above SUBSET_ABOVE finished trials the model sees the SUBSET_BEST best
+** plus the SUBSET_RECENT most recent ones: O(n^3) stays bounded, and the
+** model keeps both where the optimum is and where the search is now. */
+#define SUBSET_ABOVE 2000
+#define SUBSET_BEST 1000
+#define SUBSET_RECENT 1000
 #define N_STARTS 6
 #define ASCENT_STEPS 60
 #define LOG_SQRT_2PI 0.91893853320467274178
@@ -68,6 +74,12 @@ typedef struct {
 } gp_state;
 
 /* ---- output transform ---------------------------------------------------- */
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
 
 static double yeo_johnson(double y, double lambda)
 {
@@ -441,11 +453,45 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
             double f = g->maximize ? h->y[i] : -h->y[i];
             worst = fmin(worst, f);
         }
+    /* which trials the model sees: all, or the best plus the most recent */
+    char *keep = NULL;
+    if (h->n > SUBSET_ABOVE) {
+        keep = calloc((size_t)h->n, 1);
+        double *fs = malloc(sizeof(double) * (size_t)h->n);
+        if (!keep || !fs) {
+            free(keep);
+            free(fs);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return -1;
+        }
+        for (int i = 0; i < h->n; i++)
+            fs[i] = isfinite(h->y[i]) ? (g->maximize ? h->y[i] : -h->y[i]) : worst;
+        for (int i = h->n - SUBSET_RECENT; i < h->n; i++)
+            keep[i] = 1;
+        /* the SUBSET_BEST largest f: threshold by a partial selection */
+        double *sorted = malloc(sizeof(double) * (size_t)h->n);
+        if (sorted) {
+            memcpy(sorted, fs, sizeof(double) * (size_t)h->n);
+            qsort(sorted, (size_t)h->n, sizeof(double), cmp_desc);
+            double threshold = sorted[SUBSET_BEST - 1];
+            int taken = 0;
+            for (int i = 0; i < h->n && taken < SUBSET_BEST; i++)
+                if (fs[i] >= threshold && !keep[i]) {
+                    keep[i] = 1;
+                    taken++;
+                }
+            free(sorted);
+        }
+        free(fs);
+    }
     for (int i = 0; i < h->n; i++) {
+        if (keep && !keep[i])
+            continue;
         double f = isfinite(h->y[i]) ? (g->maximize ? h->y[i] : -h->y[i]) : worst;
         memcpy(g->xs + n * d, h->x + i * d, sizeof(double) * (size_t)d);
         g->ys[n++] = f;
     }
+    free(keep);
     /* warp and standardise: the loss's tail is on the low side of f */
     standardise(g->ys, n);
     for (int i = 0; i < n; i++)
@@ -456,7 +502,9 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
     standardise(g->ys, n);
     /* refit every time while cheap, then when the data grew by 10% */
     int refit = !g->has_fit || n <= 300 || n >= g->fitted_n * 11 / 10;
-    if (gp_set_data(g->gp, g->xs, g->ys, n, refit) != 0) {
+    int rc = refit ? gp_set_data(g->gp, g->xs, g->ys, n, 1)
+                   : gp_update_data(g->gp, g->xs, g->ys, n);
+    if (rc != 0) {
         /* a fit that cannot be factorised: fall back to the defaults */
         hp_gp *fresh = gp_new(d, g->n_cat);
         if (fresh)
@@ -481,9 +529,10 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
             g->importance[j] = exp(-hy.log_ls[j]) / sum;
     }
     g->best = -INFINITY;
+    /* the incumbent: the best standardised value of a complete trial (failed
+       ones sit at the worst value, so they never set it) */
     for (int i = 0; i < n; i++)
-        if (isfinite(h->y[i]))
-            g->best = fmax(g->best, g->ys[i]);
+        g->best = fmax(g->best, g->ys[i]);
     return n;
 }
 

@@ -164,6 +164,26 @@ static void test_append_matches_refactor(void **state)
         assert_float_equal(ma, mb, 1e-8);
         assert_float_equal(va, vb, 1e-8);
     }
+    /* update: keep the first 10 points' factor, drop a lie, append 4 more,
+       with every target changed */
+    hp_gp *c = gp_new(d, NULL);
+    gp_set_hyper(c, &h);
+    assert_int_equal(gp_set_data(c, x, y, 10, 0), 0);
+    double lie = 5, y2[14];
+    assert_int_equal(gp_append(c, x + 26, &lie, 1), 0);
+    for (int i = 0; i < 14; i++)
+        y2[i] = 2 * y[i] - 1;
+    assert_int_equal(gp_update_data(c, x, y2, 14), 0);
+    assert_int_equal(gp_n(c), 14);
+    assert_int_equal(gp_set_data(b, x, y2, 14, 0), 0);
+    for (int t = 0; t < 5; t++) {
+        double p[2] = {0.05 + 0.2 * t, 0.8 - 0.15 * t}, mc, vc, mb, vb;
+        gp_predict(c, p, &mc, &vc, NULL, NULL);
+        gp_predict(b, p, &mb, &vb, NULL, NULL);
+        assert_float_equal(mc, mb, 1e-8);
+        assert_float_equal(vc, vb, 1e-8);
+    }
+    gp_free(c);
     gp_free(a);
     gp_free(b);
 }
