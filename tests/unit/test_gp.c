@@ -24,8 +24,8 @@ static double matern(double s2, double r)
     return s2 * (1 + sqrt(5) * r + 5.0 / 3.0 * r * r) * exp(-sqrt(5) * r);
 }
 
-/* 1-D, two points, fixed hyperparameters: mean and variance by the 2x2
-** inverse written out. */
+/* 1-D, three points, fixed hyperparameters: mean and variance through the
+** 3x3 inverse written out by cofactors. */
 static void test_posterior_by_hand(void **state)
 {
     (void)state;
@@ -36,17 +36,26 @@ static void test_posterior_by_hand(void **state)
     h.log_signal = log(1.5);
     h.log_noise = log(0.01);
     gp_set_hyper(gp, &h);
-    double x[2] = {0.2, 0.7}, y[2] = {1.0, -0.5};
-    assert_int_equal(gp_set_data(gp, x, y, 2, 0), 0);
-    double s2 = 1.5, nv = 0.01 + GP_NOISE_FLOOR;
-    double k12 = matern(s2, 0.5 / 0.3);
-    double a = s2 + nv, det = a * a - k12 * k12;
-    double inv[2][2] = {{a / det, -k12 / det}, {-k12 / det, a / det}};
-    double xs = 0.45;
-    double k[2] = {matern(s2, 0.25 / 0.3), matern(s2, 0.25 / 0.3)};
-    double mu = 0, var = s2;
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
+    double x[3] = {0.2, 0.7, 0.9}, y[3] = {1.0, -0.5, 0.25};
+    assert_int_equal(gp_set_data(gp, x, y, 3, 0), 0);
+    double s2 = 1.5, nv = 0.01 + GP_NOISE_FLOOR, K[3][3], inv[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            K[i][j] = matern(s2, fabs(x[i] - x[j]) / 0.3) + (i == j ? nv : 0);
+    double det = K[0][0] * (K[1][1] * K[2][2] - K[1][2] * K[2][1]) -
+                 K[0][1] * (K[1][0] * K[2][2] - K[1][2] * K[2][0]) +
+                 K[0][2] * (K[1][0] * K[2][1] - K[1][1] * K[2][0]);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            /* inverse = adjugate / det; adj[i][j] = cofactor of K[j][i] */
+            int r0 = (j + 1) % 3, r1 = (j + 2) % 3, c0 = (i + 1) % 3, c1 = (i + 2) % 3;
+            inv[i][j] = (K[r0][c0] * K[r1][c1] - K[r0][c1] * K[r1][c0]) / det;
+        }
+    double xs = 0.45, k[3], mu = 0, var = s2;
+    for (int i = 0; i < 3; i++)
+        k[i] = matern(s2, fabs(xs - x[i]) / 0.3);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
             mu += k[i] * inv[i][j] * y[j];
             var -= k[i] * inv[i][j] * k[j];
         }
@@ -57,7 +66,7 @@ static void test_posterior_by_hand(void **state)
     /* at a data point with tiny noise the mean interpolates */
     h.log_noise = log(1e-9);
     gp_set_hyper(gp, &h);
-    assert_int_equal(gp_set_data(gp, x, y, 2, 0), 0);
+    assert_int_equal(gp_set_data(gp, x, y, 3, 0), 0);
     gp_predict(gp, &x[0], &m, &v, NULL, NULL);
     assert_float_equal(m, y[0], 1e-4);
     assert_true(v < 1e-4);
