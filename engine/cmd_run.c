@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "objective.h"
 #include "runner.h"
 
 int cmd_run(int argc, char **argv)
@@ -33,19 +34,29 @@ int cmd_run(int argc, char **argv)
     /* the objective is checked before storage is touched */
     hp_study_config probe;
     char err[HP_ERR_LEN];
-    if (study_load(pos[0], 1, &probe, err)) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (study_load(pos[0], cores > 0 ? (int)cores : 1, &probe, err)) {
         cli_error("%s", err);
         return 2;
     }
-    int has_objective = probe.has_objective;
-    study_deinit(&probe);
-    if (!has_objective) {
+    if (!probe.has_objective) {
+        study_deinit(&probe);
         cli_error("%s: the study has no [objective] section, so there is nothing to run; "
                   "drive it with 'hpsearch ask' and 'hpsearch tell'", pos[0]);
         return 2;
     }
-    if ((rc = cli_prepare_study(pos[0], opts[2].value, trials, &t)))
+    /* the objective (and its data set) before storage: bad data writes nothing */
+    hp_objective *objective;
+    if (objective_new(&probe, &objective, err)) {
+        study_deinit(&probe);
+        cli_error("%s", err);
+        return 2;
+    }
+    if ((rc = cli_prepare_study(pos[0], opts[2].value, trials, &t))) {
+        objective_free(objective);
+        study_deinit(&probe);
         return rc;
+    }
     hp_run_options ro;
     ro.trials = t.cfg.trials;
     ro.workers = workers > 0 ? (int)workers : t.cfg.workers;
@@ -56,8 +67,13 @@ int cmd_run(int argc, char **argv)
     /* the runner opens its own connections */
     store_close(t.store);
     t.store = NULL;
-    rc = runner_run(&t.cfg, t.study.study_id, &ro, err);
+    rc = runner_run(&t.cfg, objective, t.study.study_id, &ro, err);
     cli_close_target(&t);
+    if (rc != HP_EINTERRUPTED) {
+        /* after a second Ctrl-C, workers may still hold them: leave them to exit */
+        objective_free(objective);
+        study_deinit(&probe);
+    }
     if (rc == HP_EINTERRUPTED)
         return 130;
     if (rc)

@@ -16,11 +16,13 @@
 #include "../search/functions.h"
 #include "../search/seed.h"
 #include "objective_command.h"
+#include "objective_mlp.h"
 
 struct hp_objective {
     const hp_study_config *cfg;
     const hp_function_info *function;   /* type = function */
     hp_command_objective *command;      /* type = command */
+    hp_mlp_objective *mlp;              /* type = mlp */
 };
 
 int objective_new(const hp_study_config *cfg, hp_objective **out, char *err)
@@ -40,6 +42,11 @@ int objective_new(const hp_study_config *cfg, hp_objective **out, char *err)
             free(o);
             return -1;
         }
+    } else if (strcmp(cfg->objective_type, "mlp") == 0) {
+        if (mlp_objective_new(cfg, &o->mlp, err)) {
+            free(o);
+            return -1;
+        }
     } else {
         o->function = function_find(cfg->function_name);
     }
@@ -52,6 +59,7 @@ void objective_free(hp_objective *obj)
     if (!obj)
         return;
     command_objective_free(obj->command);
+    mlp_objective_free(obj->mlp);
     free(obj);
 }
 
@@ -88,6 +96,10 @@ void objective_evaluate(hp_objective *obj, const hp_value *values, int64_t numbe
     memset(out, 0, sizeof *out);
     if (obj->command) {
         command_objective_evaluate(obj->command, values, number, seed, reporter, out);
+        return;
+    }
+    if (obj->mlp) {
+        mlp_objective_evaluate(obj->mlp, values, seed, reporter, out);
         return;
     }
     const hp_study_config *cfg = obj->cfg;

@@ -259,8 +259,8 @@ static int load_history(run_ctx *r, hp_store *store, char *err)
     return store_best(store, r->study_id, r->cfg->maximize, remember_best, r, &found, err);
 }
 
-int runner_run(const hp_study_config *cfg, int64_t study_id, const hp_run_options *opt,
-               char *err)
+int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
+               const hp_run_options *opt, char *err)
 {
     /* on the heap: after a second Ctrl-C, workers may outlive this call */
     run_ctx *r = calloc(1, sizeof *r);
@@ -284,12 +284,9 @@ int runner_run(const hp_study_config *cfg, int64_t study_id, const hp_run_option
     int rc = workers ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
     if (!workers)
         snprintf(err, HP_ERR_LEN, "out of memory");
+    r->objective = objective;
     if (rc || (rc = load_history(r, store, err)))
         goto done;
-    if (objective_new(cfg, &r->objective, err)) {
-        rc = HP_EINPUT;
-        goto done;
-    }
 
     sigset_t signals, old_mask;
     sigemptyset(&signals);
@@ -393,7 +390,6 @@ int runner_run(const hp_study_config *cfg, int64_t study_id, const hp_run_option
                  (long long)r->run_done, r->last_error);
     }
 done:
-    objective_free(r->objective);
     store_close(store);
     free(workers);
     pthread_mutex_destroy(&r->lock);

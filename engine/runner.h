@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "objective.h"
 #include "study.h"
 
 typedef struct {
@@ -21,12 +22,13 @@ typedef struct {
     FILE *out;          /* where progress goes */
 } hp_run_options;
 
-/* Runs study STUDY_ID of CFG from the database at cfg->storage until it has
+/* Runs study STUDY_ID of CFG with OBJECTIVE (the caller's, made before
+** storage was touched so that bad data writes nothing) from the database at cfg->storage until it has
 ** OPT->trials finished trials, the timeout passes, or the user interrupts
 ** (SIGINT/SIGTERM/SIGHUP: stop claiming, interrupt running trials and put
 ** them back to WAITING).  Returns HP_OK, HP_EINTERRUPTED, HP_ERUNTIME when
 ** every trial of this run failed, or a storage error, with err set. */
-int runner_run(const hp_study_config *cfg, int64_t study_id, const hp_run_options *opt,
-               char *err);
+int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
+               const hp_run_options *opt, char *err);
 
 #endif

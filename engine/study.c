@@ -16,6 +16,7 @@
 #include "../search/functions.h"
 #include "../search/sampler.h"
 #include "cmdline.h"
+#include "objective_mlp.h"
 
 static const char *const study_keys[] = {
     "name", "storage", "direction", "metric", "trials", "workers", "threads",
@@ -24,6 +25,9 @@ static const char *const pruner_keys[] = {
     "min_resource", "reduction", "warmup_trials", NULL};
 static const char *const function_keys[] = {
     "type", "name", "sleep", "fail_rate", "nan_rate", NULL};
+static const char *const mlp_keys[] = {
+    "type", "dataset", "label", "task", "valid_split", "test_split", "epochs", "patience",
+    NULL};
 static const char *const command_keys[] = {
     "type", "command", "timeout", "kill_grace", NULL};
 static const char *const sections[] = {
@@ -179,6 +183,89 @@ static int load_command(hp_study_config *cfg, char *err)
     return 0;
 }
 
+static int load_mlp(hp_study_config *cfg, char *err)
+{
+    const hp_ini *ini = &cfg->ini;
+    int line;
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "objective") == 0 && !in_list(mlp_keys, e->key))
+            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for type = "
+                           "mlp (expected dataset, label, task, valid_split, test_split, "
+                           "epochs or patience)%s", e->key, "");
+    }
+    const char *v = get(ini, "objective", "dataset", NULL, &line);
+    if (!v || !*v)
+        return fail_at(err, ini, line, "type = mlp needs 'dataset' (a CSV file with a header "
+                       "row)%s%s", "", "");
+    if (strncmp(v, "idx:", 4) == 0)
+        return fail_at(err, ini, line, "IDX data sets are not available in this version yet; "
+                       "give a CSV file%s%s", "", "");
+    cfg->dataset = resolve_path(cfg->path, v);
+    if ((v = get(ini, "objective", "label", NULL, &line)))
+        cfg->label = strdup(v);
+    v = get(ini, "objective", "task", "classification", &line);
+    if (strcmp(v, "classification") == 0)
+        cfg->classification = 1;
+    else if (strcmp(v, "regression") == 0)
+        cfg->classification = 0;
+    else
+        return fail_at(err, ini, line, "task must be classification or regression, got "
+                       "'%s'%s", v, "");
+    cfg->valid_split = 0.15;
+    cfg->test_split = 0.15;
+    if ((v = get(ini, "objective", "valid_split", NULL, &line)) &&
+        (parse_double(v, &cfg->valid_split) || cfg->valid_split <= 0 ||
+         cfg->valid_split >= 0.9))
+        return fail_at(err, ini, line, "valid_split must be a fraction in (0, 0.9), got "
+                       "'%s'%s", v, "");
+    if ((v = get(ini, "objective", "test_split", NULL, &line)) &&
+        (parse_double(v, &cfg->test_split) || cfg->test_split < 0 || cfg->test_split >= 0.9))
+        return fail_at(err, ini, line, "test_split must be a fraction in [0, 0.9), got '%s'%s",
+                       v, "");
+    if (cfg->valid_split + cfg->test_split >= 0.95)
+        return fail_at(err, ini, line, "valid_split + test_split leave too little to train "
+                       "on%s%s", "", "");
+    int64_t n;
+    cfg->epochs = 20;
+    if ((v = get(ini, "objective", "epochs", NULL, &line)) &&
+        (parse_int64(v, &n) || n < 1 || n > 100000))
+        return fail_at(err, ini, line, "epochs must be a positive integer, got '%s'%s", v, "");
+    if (v)
+        cfg->epochs = (int)n;
+    cfg->patience = 0;
+    if ((v = get(ini, "objective", "patience", NULL, &line)) &&
+        (parse_int64(v, &n) || n < 0 || n > 100000))
+        return fail_at(err, ini, line, "patience must be an integer >= 0, got '%s'%s", v, "");
+    if (v)
+        cfg->patience = (int)n;
+    if (!mlp_metric_known(cfg->metric)) {
+        get(ini, "study", "metric", NULL, &line);
+        return fail_at(err, ini, line, "the mlp objective reports no metric '%s' (it reports "
+                       "%s)", cfg->metric, MLP_METRICS);
+    }
+    /* every value a parameter can take must mean something to the network */
+    char msg[HP_ERR_LEN];
+    for (int i = 0; i < space_size(cfg->space); i++) {
+        const hp_param *p = space_param(cfg->space, i);
+        int pline = ini_get(ini, "params", p->name)->line;
+        if (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED) {
+            for (int k = 0; k < p->n_choices; k++)
+                if (mlp_param_check(p->name, p->numeric ? p->choice_num[k] : NAN,
+                                    p->choices[k], msg))
+                    return fail_at(err, ini, pline, "%s%s", msg, "");
+        } else if (mlp_param_check(p->name, p->lo, NULL, msg) ||
+                   mlp_param_check(p->name, p->hi, NULL, msg)) {
+            return fail_at(err, ini, pline, "%s%s", msg, "");
+        }
+    }
+    if (!cfg->dataset || (get(ini, "objective", "label", NULL, &line) && !cfg->label)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int load_objective(hp_study_config *cfg, char *err)
 {
     const hp_ini *ini = &cfg->ini;
@@ -194,11 +281,11 @@ static int load_objective(hp_study_config *cfg, char *err)
         cfg->objective_type = strdup(type);
         return cfg->objective_type ? load_command(cfg, err) : -1;
     }
+    if (strcmp(type, "mlp") == 0) {
+        cfg->objective_type = strdup(type);
+        return cfg->objective_type ? load_mlp(cfg, err) : -1;
+    }
     if (strcmp(type, "function") != 0) {
-        if (strcmp(type, "mlp") == 0)
-            return fail_at(err, ini, line, "objective type '%s' is not available in "
-                           "this version yet; use type = function, or drive the "
-                           "study with 'hpsearch ask/tell'%s", type, "");
         return fail_at(err, ini, line, "unknown objective type '%s' (expected "
                        "function, mlp or command)%s", type, "");
     }
@@ -459,6 +546,8 @@ void study_deinit(hp_study_config *cfg)
     free(cfg->objective_type);
     free(cfg->function_name);
     free(cfg->command);
+    free(cfg->dataset);
+    free(cfg->label);
     space_free(cfg->space);
     memset(cfg, 0, sizeof *cfg);
 }

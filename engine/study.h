@@ -34,6 +34,11 @@ typedef struct {
     double sleep_s;        /* type = function: seconds each evaluation takes */
     double fail_rate;      /* type = function: share of trials that fail */
     double nan_rate;       /* type = function: share that return NaN */
+    char *dataset;         /* type = mlp: CSV path, resolved against the file */
+    char *label;           /* type = mlp: label column, NULL = the last */
+    int classification;    /* type = mlp: task */
+    double valid_split, test_split;  /* type = mlp: held-out fractions */
+    int epochs, patience;  /* type = mlp */
     char *command;         /* type = command: the command template */
     int command_line;      /* its line in the study file */
     double trial_timeout_s;/* type = command: per-trial limit, 0 = none */

@@ -1,0 +1,393 @@
+/*
+** CSV loading, stratified splits and standardisation.  The file is read
+** line by line; cells are split on commas (double quotes may enclose a
+** cell).  Features must be numbers; the label column may be text.
+*/
+#include "dataset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+#define MAX_COLUMNS 100000
+
+void dataset_free(hp_dataset *ds)
+{
+    if (!ds)
+        return;
+    free(ds->x);
+    free(ds->label);
+    free(ds->target);
+    if (ds->class_names)
+        for (int c = 0; c < ds->n_classes; c++)
+            free(ds->class_names[c]);
+    free(ds->class_names);
+    free(ds);
+}
+
+/* Splits LINE in place into cells; returns the count (or -1 if too many). */
+static int split_cells(char *line, char **cells, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max)
+            return -1;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '"') {
+            char *w = ++p;
+            cells[n++] = w;
+            while (*p) {
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            char *end = w;
+            while (*p && *p != ',')
+                p++;
+            *end = '\0';
+        } else {
+            cells[n++] = p;
+            while (*p && *p != ',')
+                p++;
+        }
+        if (*p != ',') {
+            *p = '\0';
+            break;
+        }
+        *p++ = '\0';
+    }
+    for (int i = 0; i < n; i++) { /* trim */
+        char *c = cells[i];
+        size_t len = strlen(c);
+        while (len > 0 && isspace((unsigned char)c[len - 1]))
+            c[--len] = '\0';
+    }
+    return n;
+}
+
+static int parse_float(const char *s, float *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = (float)v;
+    return 0;
+}
+
+/* Reads a whole line of any length into *buf; returns its length or -1 at EOF. */
+static long read_line(FILE *f, char **buf, size_t *cap)
+{
+    size_t len = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        if (len + 2 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 4096;
+            char *nb = realloc(*buf, nc);
+            if (!nb)
+                return -2;
+            *buf = nb;
+            *cap = nc;
+        }
+        if (c == '\n')
+            break;
+        (*buf)[len++] = (char)c;
+    }
+    if (c == EOF && len == 0)
+        return -1;
+    if (len > 0 && (*buf)[len - 1] == '\r')
+        len--;
+    (*buf)[len] = '\0';
+    return (long)len;
+}
+
+typedef struct {
+    char **names;
+    int n, cap;
+} label_set;
+
+static int label_index(label_set *ls, const char *name)
+{
+    for (int i = 0; i < ls->n; i++)
+        if (strcmp(ls->names[i], name) == 0)
+            return i;
+    if (ls->n == ls->cap) {
+        int nc = ls->cap ? ls->cap * 2 : 16;
+        char **nn = realloc(ls->names, sizeof(char *) * (size_t)nc);
+        if (!nn)
+            return -1;
+        ls->names = nn;
+        ls->cap = nc;
+    }
+    if (!(ls->names[ls->n] = strdup(name)))
+        return -1;
+    return ls->n++;
+}
+
+static int cmp_numeric_names(const void *a, const void *b)
+{
+    double x = strtod(*(char *const *)a, NULL), y = strtod(*(char *const *)b, NULL);
+    return (x > y) - (x < y);
+}
+
+int dataset_load_csv(const char *path, const char *label, int classification,
+                     hp_dataset **out, char *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL, **cells = NULL;
+    size_t cap = 0;
+    hp_dataset *ds = calloc(1, sizeof *ds);
+    label_set ls = {0};
+    int *raw = NULL;
+    size_t rows_cap = 0;
+    int lineno = 1, ncol = 0, label_col = -1;
+    cells = malloc(sizeof(char *) * MAX_COLUMNS);
+    if (!ds || !cells)
+        goto oom;
+    long len;
+    do {
+        len = read_line(f, &line, &cap);
+        if (len == -2)
+            goto oom;
+        if (len == -1) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s:1: the file is empty (expected a header row)",
+                     path);
+            goto fail;
+        }
+    } while (len == 0 && ++lineno);
+    ncol = split_cells(line, cells, MAX_COLUMNS);
+    if (ncol < 2) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the header has %d column(s); expected "
+                 "features and a label", path, lineno, ncol < 0 ? MAX_COLUMNS : ncol);
+        goto fail;
+    }
+    if (label) {
+        for (int c = 0; c < ncol; c++)
+            if (strcmp(cells[c], label) == 0)
+                label_col = c;
+        if (label_col < 0) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: no column '%s' in the header", path,
+                     lineno, label);
+            goto fail;
+        }
+    } else {
+        label_col = ncol - 1;
+    }
+    ds->d = ncol - 1;
+    ds->classification = classification;
+    while ((len = read_line(f, &line, &cap)) != -1) {
+        lineno++;
+        if (len == -2)
+            goto oom;
+        if (len == 0)
+            continue;
+        int n = split_cells(line, cells, MAX_COLUMNS);
+        if (n != ncol) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: %d cells, but the header has %d", path,
+                     lineno, n < 0 ? MAX_COLUMNS : n, ncol);
+            goto fail;
+        }
+        if ((size_t)ds->n == rows_cap) {
+            size_t nc = rows_cap ? rows_cap * 2 : 1024;
+            float *nx = realloc(ds->x, sizeof(float) * nc * (size_t)ds->d);
+            if (!nx)
+                goto oom;
+            ds->x = nx;
+            if (classification) {
+                int *nr = realloc(raw, sizeof(int) * nc);
+                if (!nr)
+                    goto oom;
+                raw = nr;
+            } else {
+                float *nt = realloc(ds->target, sizeof(float) * nc);
+                if (!nt)
+                    goto oom;
+                ds->target = nt;
+            }
+            rows_cap = nc;
+        }
+        float *row = ds->x + (size_t)ds->n * (size_t)ds->d;
+        int k = 0;
+        for (int c = 0; c < ncol; c++) {
+            if (c == label_col)
+                continue;
+            if (parse_float(cells[c], &row[k++])) {
+                snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: column %d: '%s' is not a number",
+                         path, lineno, c + 1, cells[c]);
+                goto fail;
+            }
+        }
+        if (classification) {
+            if (!cells[label_col][0]) {
+                snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the label is empty", path, lineno);
+                goto fail;
+            }
+            if ((raw[ds->n] = label_index(&ls, cells[label_col])) < 0)
+                goto oom;
+        } else if (parse_float(cells[label_col], &ds->target[ds->n])) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the target '%s' is not a number", path,
+                     lineno, cells[label_col]);
+            goto fail;
+        }
+        ds->n++;
+    }
+    if (ds->n == 0) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: no data rows after the header", path, lineno);
+        goto fail;
+    }
+    if (classification) {
+        if (ls.n < 2) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s: every row has the label '%s': "
+                     "classification needs at least two classes", path, ls.names[0]);
+            goto fail;
+        }
+        /* numeric labels get their natural order */
+        int numeric = 1;
+        for (int i = 0; i < ls.n; i++) {
+            float v;
+            numeric &= parse_float(ls.names[i], &v) == 0;
+        }
+        int *remap = malloc(sizeof(int) * (size_t)ls.n);
+        char **sorted = malloc(sizeof(char *) * (size_t)ls.n);
+        ds->label = malloc(sizeof(int) * (size_t)ds->n);
+        if (!remap || !sorted || !ds->label) {
+            free(remap);
+            free(sorted);
+            goto oom;
+        }
+        memcpy(sorted, ls.names, sizeof(char *) * (size_t)ls.n);
+        if (numeric)
+            qsort(sorted, (size_t)ls.n, sizeof(char *), cmp_numeric_names);
+        for (int i = 0; i < ls.n; i++)
+            for (int j = 0; j < ls.n; j++)
+                if (sorted[j] == ls.names[i])
+                    remap[i] = j;
+        for (int r = 0; r < ds->n; r++)
+            ds->label[r] = remap[raw[r]];
+        ds->class_names = sorted;
+        ds->n_classes = ls.n;
+        free(ls.names);
+        ls.names = NULL;
+        ls.n = 0;
+        free(remap);
+    }
+    free(raw);
+    free(line);
+    free(cells);
+    fclose(f);
+    *out = ds;
+    return 0;
+oom:
+    snprintf(err, HP_MODEL_ERR_LEN, "%s: out of memory", path);
+fail:
+    for (int i = 0; i < ls.n; i++)
+        free(ls.names[i]);
+    free(ls.names);
+    free(raw);
+    free(line);
+    free(cells);
+    fclose(f);
+    dataset_free(ds);
+    return -1;
+}
+
+void split_deinit(hp_split *s)
+{
+    free(s->train);
+    free(s->valid);
+    free(s->test);
+    s->train = s->valid = s->test = NULL;
+    s->n_train = s->n_valid = s->n_test = 0;
+}
+
+int dataset_split(const hp_dataset *ds, double valid, double test, uint64_t seed,
+                  hp_split *s, char *err)
+{
+    memset(s, 0, sizeof *s);
+    if (!(valid >= 0 && test >= 0 && valid + test < 1)) {
+        snprintf(err, HP_MODEL_ERR_LEN, "valid_split and test_split must be >= 0 and sum to "
+                 "less than 1");
+        return -1;
+    }
+    int n = ds->n, groups = ds->classification ? ds->n_classes : 1;
+    int *order = malloc(sizeof(int) * (size_t)n);
+    s->train = malloc(sizeof(int) * (size_t)n);
+    s->valid = malloc(sizeof(int) * (size_t)n);
+    s->test = malloc(sizeof(int) * (size_t)n);
+    if (!order || !s->train || !s->valid || !s->test) {
+        free(order);
+        split_deinit(s);
+        snprintf(err, HP_MODEL_ERR_LEN, "out of memory");
+        return -1;
+    }
+    hp_rng rng;
+    rng_seed(&rng, seed ^ 0x5b117ULL);
+    for (int g = 0; g < groups; g++) {
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (!ds->classification || ds->label[i] == g)
+                order[m++] = i;
+        for (int i = m - 1; i > 0; i--) { /* Fisher-Yates */
+            int j = (int)rng_below(&rng, (uint64_t)i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int nv = (int)floor(m * valid + 0.5), nt = (int)floor(m * test + 0.5);
+        if (nv + nt >= m)
+            nv = nt = 0; /* a class too small to split stays in train */
+        for (int i = 0; i < m; i++) {
+            if (i < nv)
+                s->valid[s->n_valid++] = order[i];
+            else if (i < nv + nt)
+                s->test[s->n_test++] = order[i];
+            else
+                s->train[s->n_train++] = order[i];
+        }
+    }
+    free(order);
+    if (s->n_train == 0 || (valid > 0 && s->n_valid == 0)) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%d rows are too few for this split", n);
+        split_deinit(s);
+        return -1;
+    }
+    return 0;
+}
+
+void dataset_standardize(hp_dataset *ds, const hp_split *split)
+{
+    for (int j = 0; j < ds->d; j++) {
+        double mean = 0, var = 0;
+        for (int k = 0; k < split->n_train; k++)
+            mean += ds->x[(size_t)split->train[k] * (size_t)ds->d + (size_t)j];
+        mean /= split->n_train;
+        for (int k = 0; k < split->n_train; k++) {
+            double t = ds->x[(size_t)split->train[k] * (size_t)ds->d + (size_t)j] - mean;
+            var += t * t;
+        }
+        double sd = sqrt(var / split->n_train);
+        double inv = sd > 1e-12 ? 1 / sd : 0;
+        for (int i = 0; i < ds->n; i++) {
+            float *v = &ds->x[(size_t)i * (size_t)ds->d + (size_t)j];
+            *v = (float)((*v - mean) * inv);
+        }
+    }
+}

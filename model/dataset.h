@@ -1,0 +1,51 @@
+/*
+** Data sets for training: a feature matrix plus class labels or regression
+** targets, loaded once per process and then shared read-only by every
+** worker.  CSV with a header row; errors name the file and line.
+*/
+#ifndef HP_DATASET_H
+#define HP_DATASET_H
+
+#include <stdint.h>
+
+#define HP_MODEL_ERR_LEN 512
+
+typedef struct {
+    int n;               /* rows */
+    int d;               /* features */
+    float *x;            /* n x d, row-major */
+    int classification;  /* 1: labels, 0: regression targets */
+    int n_classes;       /* classification: distinct labels (>= 2) */
+    int *label;          /* classification: n class indices */
+    char **class_names;  /* classification: n_classes, as in the file */
+    float *target;       /* regression: n values */
+} hp_dataset;
+
+/* Loads a CSV file with a header row.  LABEL names the label/target column
+** (NULL: the last one).  CLASSIFICATION 1 maps labels (numbers or text) to
+** classes, sorted numerically when every label is a number and in order of
+** first appearance otherwise; 0 reads numeric targets.  Returns 0, or -1 with "PATH:LINE:
+** message" in err: a missing file, an empty file, a ragged row, a
+** non-numeric feature, an unknown label column, a single class. */
+int dataset_load_csv(const char *path, const char *label, int classification,
+                     hp_dataset **out, char *err);
+void dataset_free(hp_dataset *ds);
+
+/* Row indices of a train/valid/test split. */
+typedef struct {
+    int n_train, n_valid, n_test;
+    int *train, *valid, *test;
+} hp_split;
+
+/* Splits DS by SEED: VALID and TEST are fractions (each in [0, 0.9], sum
+** < 1); stratified by class for classification, so each part keeps the
+** class proportions.  Returns 0, or -1 with err. */
+int dataset_split(const hp_dataset *ds, double valid, double test, uint64_t seed,
+                  hp_split *split, char *err);
+void split_deinit(hp_split *split);
+
+/* Standardises every feature column in place with the mean and standard
+** deviation of the TRAIN rows only (a constant column becomes 0). */
+void dataset_standardize(hp_dataset *ds, const hp_split *split);
+
+#endif
