@@ -256,7 +256,20 @@ double mlp_train_step(hp_mlp *m, const float *x, const int *labels, const float 
         softmax_rows(zo, dz, B, C); /* dz holds probabilities first */
         for (int r = 0; r < B; r++) {
             float *p = dz + (size_t)r * C;
-            loss += mlp_row_loss(cfg, p, labels[r], 0);
+            if (cfg->loss == LOSS_CROSS_ENTROPY) {
+                /* log-softmax from the logits: stable, and NaN/inf once the
+                   weights blow up, which is how divergence is noticed */
+                const float *zr = zo + (size_t)r * C;
+                float mx = zr[0];
+                for (int c = 1; c < C; c++)
+                    mx = zr[c] > mx ? zr[c] : mx;
+                double se = 0;
+                for (int c = 0; c < C; c++)
+                    se += exp((double)zr[c] - mx);
+                loss += log(se) + mx - zr[labels[r]];
+            } else {
+                loss += mlp_row_loss(cfg, p, labels[r], 0);
+            }
             if (cfg->loss == LOSS_CROSS_ENTROPY) {
                 for (int c = 0; c < C; c++)
                     p[c] = (p[c] - (c == labels[r])) / B;
