@@ -67,10 +67,11 @@ int cmd_run(int argc, char **argv)
     /* the runner opens its own connections */
     store_close(t.store);
     t.store = NULL;
-    rc = runner_run(&t.cfg, objective, t.study.study_id, &ro, err);
-    cli_close_target(&t);
-    if (rc != HP_EINTERRUPTED) {
-        /* after a second Ctrl-C, workers may still hold them: leave them to exit */
+    int abandoned;
+    rc = runner_run(&t.cfg, objective, t.study.study_id, &ro, &abandoned, err);
+    if (!abandoned) {
+        /* after a second Ctrl-C, workers may still use them: left to exit */
+        cli_close_target(&t);
         objective_free(objective);
         study_deinit(&probe);
     }

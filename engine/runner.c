@@ -260,8 +260,9 @@ static int load_history(run_ctx *r, hp_store *store, char *err)
 }
 
 int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
-               const hp_run_options *opt, char *err)
+               const hp_run_options *opt, int *abandoned_out, char *err)
 {
+    *abandoned_out = 0;
     /* on the heap: after a second Ctrl-C, workers may outlive this call */
     run_ctx *r = calloc(1, sizeof *r);
     if (!r) {
@@ -350,6 +351,7 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
         }
     }
     if (abandoned) {
+        *abandoned_out = 1;
         for (int i = 0; i < opt->workers; i++)
             if (workers[i].started)
                 pthread_detach(workers[i].thread);

@@ -26,9 +26,11 @@ typedef struct {
 ** storage was touched so that bad data writes nothing) from the database at cfg->storage until it has
 ** OPT->trials finished trials, the timeout passes, or the user interrupts
 ** (SIGINT/SIGTERM/SIGHUP: stop claiming, interrupt running trials and put
-** them back to WAITING).  Returns HP_OK, HP_EINTERRUPTED, HP_ERUNTIME when
+** them back to WAITING; a second signal quits at once and sets *abandoned:
+** workers may then still use CFG and OBJECTIVE, so the caller must not free
+** them).  Returns HP_OK, HP_EINTERRUPTED, HP_ERUNTIME when
 ** every trial of this run failed, or a storage error, with err set. */
 int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
-               const hp_run_options *opt, char *err);
+               const hp_run_options *opt, int *abandoned, char *err);
 
 #endif
