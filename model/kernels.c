@@ -18,13 +18,113 @@
 #include <omp.h>
 #endif
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define HAVE_AVX2_FMA 1
+#endif
+
 #define ROWS 4
+
+#ifdef HAVE_AVX2_FMA
+/*
+** One micro-kernel for all three products (KERNEL-NOTES sections 1-3):
+** C[i, j:j+16] = init[j:j+16] + sum_p a(i, p) * Bm[p, j:j+16], with
+** a(i, p) = A[i*rs + p*cs].  The broadcast operand may have any stride,
+** which is how one kernel serves X.Wt (rs = I, cs = 1), dZ.W and dZ^T.X
+** (rs = 1, cs = O).  Tiles of 6 rows x 16 columns keep 12 accumulators in
+** ymm registers; each B row segment is loaded once per tile and serves 6
+** rows.  Every output element is one FMA chain in p order, so tiling and
+** thread splits never change a result.
+*/
+#define MR 6
+
+static inline __m256i tail_mask(int n) /* lanes [0, n) */
+{
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
+}
+
+static inline __attribute__((always_inline)) void
+tile(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
+     const float *restrict Bm, int ldb, int K, __m256 i0, __m256 i1, __m256i m0, __m256i m1,
+     int rows, int full)
+{
+    __m256 c[MR][2];
+    for (int r = 0; r < MR; r++) {
+        c[r][0] = i0;
+        c[r][1] = i1;
+    }
+    for (int p = 0; p < K; p++) {
+        const float *b = Bm + (size_t)p * ldb;
+        __m256 b0 = full ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
+        __m256 b1 = full ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
+        const float *a = A + (size_t)p * cs;
+#pragma GCC unroll 6
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                __m256 av = _mm256_broadcast_ss(a + (size_t)r * rs);
+                c[r][0] = _mm256_fmadd_ps(av, b0, c[r][0]);
+                c[r][1] = _mm256_fmadd_ps(av, b1, c[r][1]);
+            }
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+        if (r < rows) {
+            float *o = C + (size_t)r * ldc;
+            if (full) {
+                _mm256_storeu_ps(o, c[r][0]);
+                _mm256_storeu_ps(o + 8, c[r][1]);
+            } else {
+                _mm256_maskstore_ps(o, m0, c[r][0]);
+                _mm256_maskstore_ps(o + 8, m1, c[r][1]);
+            }
+        }
+    }
+}
+
+/* C (M x N, ldc) = init (N, or zeros) + A-operand (M x K) . Bm (K x N, ldb). */
+static void gemm(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
+                 const float *restrict Bm, int ldb, int M, int N, int K,
+                 const float *restrict init)
+{
+    for (int j0 = 0; j0 < N; j0 += 16) {
+        int nj = N - j0 < 16 ? N - j0 : 16, full = nj == 16;
+        __m256i m0 = tail_mask(nj), m1 = tail_mask(nj - 8);
+        __m256 i0 = init ? _mm256_maskload_ps(init + j0, m0) : _mm256_setzero_ps();
+        __m256 i1 = init ? _mm256_maskload_ps(init + j0 + 8, m1) : _mm256_setzero_ps();
+        for (int i = 0; i < M; i += MR) {
+            int rows = M - i < MR ? M - i : MR;
+            float *c = C + (size_t)i * ldc + j0;
+            const float *a = A + (size_t)i * rs;
+            const float *b = Bm + j0;
+            /* constant arguments let each call be specialised and unrolled */
+            if (full && rows == MR)
+                tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, MR, 1);
+            else if (rows == MR)
+                tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, MR, 0);
+            else
+                switch (rows) {
+                case 5: tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, 5, 0); break;
+                case 4: tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, 4, 0); break;
+                case 3: tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, 3, 0); break;
+                case 2: tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, 2, 0); break;
+                default: tile(c, ldc, a, rs, cs, b, ldb, K, i0, i1, m0, m1, 1, 0); break;
+                }
+        }
+    }
+}
+#endif
 
 /* Z rows [r0, r1) of the forward product. */
 static void forward_rows(float *restrict Z, const float *restrict X,
                          const float *restrict Wt, const float *restrict b, int r0, int r1,
                          int I, int O)
 {
+#ifdef HAVE_AVX2_FMA
+    gemm(Z + (size_t)r0 * O, O, X + (size_t)r0 * I, I, 1, Wt, O, r1 - r0, O, I, b);
+    return;
+#endif
     int r = r0;
     for (; r + ROWS <= r1; r += ROWS) {
         float *z0 = Z + (size_t)r * O, *z1 = z0 + O, *z2 = z1 + O, *z3 = z2 + O;
@@ -60,6 +160,10 @@ static void forward_rows(float *restrict Z, const float *restrict X,
 static void backward_input_rows(float *restrict dX, const float *restrict dZ,
                                 const float *restrict W, int r0, int r1, int I, int O)
 {
+#ifdef HAVE_AVX2_FMA
+    gemm(dX + (size_t)r0 * I, I, dZ + (size_t)r0 * O, O, 1, W, I, r1 - r0, I, O, NULL);
+    return;
+#endif
     int r = r0;
     for (; r + ROWS <= r1; r += ROWS) {
         float *d0 = dX + (size_t)r * I, *d1 = d0 + I, *d2 = d1 + I, *d3 = d2 + I;
@@ -95,6 +199,17 @@ static void backward_weight_rows(float *restrict dW, float *restrict db,
                                  const float *restrict dZ, const float *restrict X, int B,
                                  int I, int O, int o0, int o1)
 {
+#ifdef HAVE_AVX2_FMA
+    /* dW rows o: a(o, b) = dZ[b*O + o], so rs = 1 and cs = O */
+    gemm(dW + (size_t)o0 * I, I, dZ + o0, 1, O, X, I, o1 - o0, I, B, NULL);
+    for (int o = o0; o < o1; o++) {
+        float s = 0;
+        for (int r = 0; r < B; r++)
+            s += dZ[(size_t)r * O + o];
+        db[o] = s;
+    }
+    return;
+#endif
     for (int o = o0; o < o1; o++) {
         float *dw = dW + (size_t)o * I;
         float s = 0;

@@ -179,8 +179,20 @@ static const float *forward(hp_mlp *m, const float *x, int B, hp_rng *rng, int t
             break;
         size_t n = (size_t)B * (size_t)O;
         float *a = m->a[l], *z = m->z[l];
-        for (size_t k = 0; k < n; k++)
-            a[k] = activate(m->cfg.activation, z[k]);
+        /* one loop per activation, so that the simple ones vectorise */
+        switch (m->cfg.activation) {
+        case ACT_RELU:
+            for (size_t k = 0; k < n; k++)
+                a[k] = z[k] > 0 ? z[k] : 0;
+            break;
+        case ACT_LEAKY_RELU:
+            for (size_t k = 0; k < n; k++)
+                a[k] = z[k] > 0 ? z[k] : 0.01f * z[k];
+            break;
+        default:
+            for (size_t k = 0; k < n; k++)
+                a[k] = activate(m->cfg.activation, z[k]);
+        }
         if (rng && m->cfg.dropout > 0) {
             float keep = 1 - m->cfg.dropout, scale = 1 / keep;
             float *mk = m->mask[l];
@@ -306,6 +318,11 @@ double mlp_train_step(hp_mlp *m, const float *x, const int *labels, const float 
         size_t n = (size_t)B * (size_t)I;
         const float *z = m->z[l - 1], *a = m->a[l - 1], *mk = m->mask[l - 1];
         int dropped = rng && cfg->dropout > 0;
+        if (!dropped && cfg->activation == ACT_RELU) {
+            for (size_t k = 0; k < n; k++)
+                m->da[k] = z[k] > 0 ? m->da[k] : 0;
+            n = 0; /* done */
+        }
         for (size_t k = 0; k < n; k++) {
             float g = m->da[k];
             float y = a[k];
