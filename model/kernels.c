@@ -225,6 +225,14 @@ static void backward_weight_rows(float *restrict dW, float *restrict db,
     }
 }
 
+/* Threads for a product of B x I x O: one below ~2 MFLOP, where an OpenMP
+** region costs more than it saves (KERNEL-NOTES section 4: a 32x128x64
+** product ran at 1.07x on 2 threads, 128x10x128 at 0.78x). */
+static int useful_threads(int threads, int B, int I, int O)
+{
+    return 2.0 * B * I * O < 2e6 ? 1 : threads;
+}
+
 /* The [begin, end) share of N items for thread T of NT, in whole blocks of
 ** ROWS so thread boundaries fall where a single thread's blocks would. */
 static void share(int n, int t, int nt, int *begin, int *end)
@@ -239,6 +247,7 @@ void kern_linear_forward(float *restrict Z, const float *restrict X,
                          const float *restrict Wt, const float *restrict b, int B, int I,
                          int O, int threads)
 {
+    threads = useful_threads(threads, B, I, O);
 #ifdef _OPENMP
     if (threads > 1) {
 #pragma omp parallel num_threads(threads)
@@ -257,6 +266,7 @@ void kern_linear_forward(float *restrict Z, const float *restrict X,
 void kern_linear_backward_input(float *restrict dX, const float *restrict dZ,
                                 const float *restrict W, int B, int I, int O, int threads)
 {
+    threads = useful_threads(threads, B, I, O);
 #ifdef _OPENMP
     if (threads > 1) {
 #pragma omp parallel num_threads(threads)
@@ -276,6 +286,7 @@ void kern_linear_backward_weight(float *restrict dW, float *restrict db,
                                  const float *restrict dZ, const float *restrict X, int B,
                                  int I, int O, int threads)
 {
+    threads = useful_threads(threads, B, I, O);
 #ifdef _OPENMP
     if (threads > 1) {
 #pragma omp parallel num_threads(threads)
