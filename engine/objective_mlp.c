@@ -146,7 +146,11 @@ int mlp_objective_new(const hp_study_config *cfg, hp_mlp_objective **out, char *
         return -1;
     }
     o->cfg = cfg;
-    if (dataset_load_csv(cfg->dataset, cfg->label, cfg->classification, &o->ds, err) ||
+    int loaded = cfg->idx_labels
+                     ? dataset_load_idx(cfg->dataset, cfg->idx_labels, &o->ds, err)
+                     : dataset_load_csv(cfg->dataset, cfg->label, cfg->classification, &o->ds,
+                                        err);
+    if (loaded ||
         dataset_split(o->ds, cfg->valid_split, cfg->test_split, cfg->seed, &o->split, err)) {
         mlp_objective_free(o);
         return -1;

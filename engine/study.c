@@ -198,10 +198,23 @@ static int load_mlp(hp_study_config *cfg, char *err)
     if (!v || !*v)
         return fail_at(err, ini, line, "type = mlp needs 'dataset' (a CSV file with a header "
                        "row)%s%s", "", "");
-    if (strncmp(v, "idx:", 4) == 0)
-        return fail_at(err, ini, line, "IDX data sets are not available in this version yet; "
-                       "give a CSV file%s%s", "", "");
-    cfg->dataset = resolve_path(cfg->path, v);
+    if (strncmp(v, "idx:", 4) == 0) {
+        /* idx:IMAGES:LABELS, each resolved against the study file */
+        const char *colon = strchr(v + 4, ':');
+        if (!colon || colon == v + 4 || !colon[1])
+            return fail_at(err, ini, line, "an IDX data set is idx:IMAGES:LABELS, got '%s'%s",
+                           v, "");
+        char images[2048];
+        snprintf(images, sizeof images, "%.*s", (int)(colon - v - 4), v + 4);
+        cfg->dataset = resolve_path(cfg->path, images);
+        cfg->idx_labels = resolve_path(cfg->path, colon + 1);
+        if (!cfg->idx_labels) {
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return -1;
+        }
+    } else {
+        cfg->dataset = resolve_path(cfg->path, v);
+    }
     if ((v = get(ini, "objective", "label", NULL, &line)))
         cfg->label = strdup(v);
     v = get(ini, "objective", "task", "classification", &line);
@@ -212,6 +225,9 @@ static int load_mlp(hp_study_config *cfg, char *err)
     else
         return fail_at(err, ini, line, "task must be classification or regression, got "
                        "'%s'%s", v, "");
+    if (cfg->idx_labels && !cfg->classification)
+        return fail_at(err, ini, line, "an IDX data set holds class labels: task must be "
+                       "classification%s%s", "", "");
     cfg->valid_split = 0.15;
     cfg->test_split = 0.15;
     if ((v = get(ini, "objective", "valid_split", NULL, &line)) &&
@@ -547,6 +563,7 @@ void study_deinit(hp_study_config *cfg)
     free(cfg->function_name);
     free(cfg->command);
     free(cfg->dataset);
+    free(cfg->idx_labels);
     free(cfg->label);
     space_free(cfg->space);
     memset(cfg, 0, sizeof *cfg);

@@ -34,7 +34,8 @@ typedef struct {
     double sleep_s;        /* type = function: seconds each evaluation takes */
     double fail_rate;      /* type = function: share of trials that fail */
     double nan_rate;       /* type = function: share that return NaN */
-    char *dataset;         /* type = mlp: CSV path, resolved against the file */
+    char *dataset;         /* type = mlp: CSV path (or IDX images), resolved */
+    char *idx_labels;      /* type = mlp: IDX labels when the data set is IDX */
     char *label;           /* type = mlp: label column, NULL = the last */
     int classification;    /* type = mlp: task */
     double valid_split, test_split;  /* type = mlp: held-out fractions */

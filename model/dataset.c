@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "rng.h"
 
 #define MAX_COLUMNS 100000
@@ -306,6 +308,133 @@ fail:
     free(cells);
     fclose(f);
     dataset_free(ds);
+    return -1;
+}
+
+/* Reads N bytes; returns 0, or -1 with err naming PATH. */
+static int gz_read_all(gzFile f, void *buf, size_t n, const char *path, char *err)
+{
+    unsigned char *p = buf;
+    while (n > 0) {
+        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned)n;
+        int got = gzread(f, p, chunk);
+        if (got <= 0) {
+            int zerr;
+            const char *msg = gzerror(f, &zerr);
+            snprintf(err, HP_MODEL_ERR_LEN, "%s: %s", path,
+                     got == 0 || zerr == Z_OK ? "the file ends early" : msg);
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+static uint32_t big_endian(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static gzFile open_idx(const char *path, uint32_t magic, int dims, uint32_t *sizes,
+                       char *err)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char head[16];
+    /* the magic first, so that a wrong kind of file is named as such */
+    if (gz_read_all(f, head, 4, path, err)) {
+        gzclose(f);
+        return NULL;
+    }
+    if (big_endian(head) != magic) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: not an IDX %s file (magic 0x%08x, expected "
+                 "0x%08x)", path, dims == 1 ? "labels" : "images", big_endian(head), magic);
+        gzclose(f);
+        return NULL;
+    }
+    if (gz_read_all(f, head + 4, 4 * (size_t)dims, path, err)) {
+        gzclose(f);
+        return NULL;
+    }
+    for (int k = 0; k < dims; k++)
+        sizes[k] = big_endian(head + 4 + 4 * k);
+    return f;
+}
+
+int dataset_load_idx(const char *images, const char *labels, hp_dataset **out, char *err)
+{
+    uint32_t is[3], ls[1];
+    gzFile fi = open_idx(images, 0x803, 3, is, err), fl = NULL;
+    hp_dataset *ds = NULL;
+    unsigned char *pix = NULL, *lab = NULL;
+    if (!fi)
+        return -1;
+    if (!(fl = open_idx(labels, 0x801, 1, ls, err)))
+        goto fail;
+    if (is[0] != ls[0] || is[0] == 0 || (uint64_t)is[1] * is[2] == 0 ||
+        (uint64_t)is[0] * is[1] * is[2] > (1ULL << 34)) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: %u images of %ux%u do not go with %u labels in "
+                 "%s", images, is[0], is[1], is[2], ls[0], labels);
+        goto fail;
+    }
+    size_t n = is[0], d = (size_t)is[1] * is[2];
+    ds = calloc(1, sizeof *ds);
+    pix = malloc(n * d);
+    lab = malloc(n);
+    if (!ds || !pix || !lab) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: out of memory", images);
+        goto fail;
+    }
+    if (gz_read_all(fi, pix, n * d, images, err) || gz_read_all(fl, lab, n, labels, err))
+        goto fail;
+    ds->n = (int)n;
+    ds->d = (int)d;
+    ds->classification = 1;
+    ds->x = malloc(sizeof(float) * n * d);
+    ds->label = malloc(sizeof(int) * n);
+    if (!ds->x || !ds->label) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: out of memory", images);
+        goto fail;
+    }
+    int max_label = 0;
+    for (size_t k = 0; k < n * d; k++)
+        ds->x[k] = pix[k];
+    for (size_t k = 0; k < n; k++) {
+        ds->label[k] = lab[k];
+        max_label = lab[k] > max_label ? lab[k] : max_label;
+    }
+    ds->n_classes = max_label + 1;
+    if (ds->n_classes < 2) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: every label is 0: classification needs at least "
+                 "two classes", labels);
+        goto fail;
+    }
+    ds->class_names = calloc((size_t)ds->n_classes, sizeof(char *));
+    if (!ds->class_names)
+        goto fail;
+    for (int c = 0; c < ds->n_classes; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "%d", c);
+        if (!(ds->class_names[c] = strdup(name)))
+            goto fail;
+    }
+    free(pix);
+    free(lab);
+    gzclose(fi);
+    gzclose(fl);
+    *out = ds;
+    return 0;
+fail:
+    free(pix);
+    free(lab);
+    dataset_free(ds);
+    gzclose(fi);
+    if (fl)
+        gzclose(fl);
     return -1;
 }
 

@@ -31,6 +31,12 @@ int dataset_load_csv(const char *path, const char *label, int classification,
                      hp_dataset **out, char *err);
 void dataset_free(hp_dataset *ds);
 
+/* Loads an IDX pair (as MNIST and Fashion-MNIST ship them): IMAGES with
+** magic 0x803 (n x rows x cols bytes) and LABELS with magic 0x801 (n
+** bytes), each gzip-compressed or not.  Pixels become features 0..255, the
+** labels classes.  Returns 0, or -1 with "PATH: message" in err. */
+int dataset_load_idx(const char *images, const char *labels, hp_dataset **out, char *err);
+
 /* Row indices of a train/valid/test split. */
 typedef struct {
     int n_train, n_valid, n_test;

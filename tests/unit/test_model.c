@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "../../model/dataset.h"
 #include "../../model/kernels.h"
 #include "../../model/mlp.h"
@@ -366,6 +368,72 @@ static void test_dataset_loading(void **state)
     assert_non_null(strstr(err, "cannot open"));
 }
 
+/* Writes an IDX file: MAGIC, sizes, then BODY bytes (truncated to CUT). */
+static void write_idx(const char *path, int gz, unsigned magic, const unsigned *sizes,
+                      int dims, const unsigned char *body, size_t n)
+{
+    unsigned char head[16];
+    size_t h = 0;
+    unsigned vals[4] = {magic, dims > 0 ? sizes[0] : 0, dims > 1 ? sizes[1] : 0,
+                        dims > 2 ? sizes[2] : 0};
+    for (int k = 0; k <= dims; k++) {
+        head[h++] = (unsigned char)(vals[k] >> 24);
+        head[h++] = (unsigned char)(vals[k] >> 16);
+        head[h++] = (unsigned char)(vals[k] >> 8);
+        head[h++] = (unsigned char)vals[k];
+    }
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        gzwrite(f, head, (unsigned)h);
+        if (n)
+            gzwrite(f, body, (unsigned)n);
+        gzclose(f);
+    } else {
+        FILE *f = fopen(path, "wb");
+        fwrite(head, 1, h, f);
+        fwrite(body, 1, n, f);
+        fclose(f);
+    }
+}
+
+static void test_idx_loading(void **state)
+{
+    (void)state;
+    char img[256], lab[256], err[512];
+    snprintf(img, sizeof img, "/tmp/hpsearch-test-%d-images.gz", (int)getpid());
+    snprintf(lab, sizeof lab, "/tmp/hpsearch-test-%d-labels", (int)getpid());
+    unsigned char pixels[3 * 2 * 2] = {0, 255, 10, 20, 1, 2, 3, 4, 9, 8, 7, 6};
+    unsigned char labels[3] = {2, 0, 1};
+    unsigned isz[3] = {3, 2, 2}, lsz[1] = {3};
+    write_idx(img, 1, 0x803, isz, 3, pixels, sizeof pixels);
+    write_idx(lab, 0, 0x801, lsz, 1, labels, sizeof labels);
+    hp_dataset *ds;
+    assert_int_equal(dataset_load_idx(img, lab, &ds, err), 0);
+    assert_int_equal(ds->n, 3);
+    assert_int_equal(ds->d, 4);
+    assert_int_equal(ds->n_classes, 3);
+    assert_float_equal(ds->x[1], 255, 0);
+    assert_float_equal(ds->x[11], 6, 0);
+    assert_int_equal(ds->label[0], 2);
+    dataset_free(ds);
+    /* labels for images, a count mismatch, a truncated file */
+    assert_int_equal(dataset_load_idx(lab, lab, &ds, err), -1);
+    assert_non_null(strstr(err, "not an IDX images file"));
+    unsigned lsz2[1] = {4};
+    unsigned char four[4] = {0, 1, 2, 3};
+    write_idx(lab, 1, 0x801, lsz2, 1, four, 4);
+    assert_int_equal(dataset_load_idx(img, lab, &ds, err), -1);
+    assert_non_null(strstr(err, "do not go with 4 labels"));
+    write_idx(lab, 1, 0x801, lsz, 1, labels, sizeof labels);
+    write_idx(img, 1, 0x803, isz, 3, pixels, 5);
+    assert_int_equal(dataset_load_idx(img, lab, &ds, err), -1);
+    assert_non_null(strstr(err, "ends early"));
+    assert_int_equal(dataset_load_idx("/nonexistent.gz", lab, &ds, err), -1);
+    assert_non_null(strstr(err, "cannot open"));
+    unlink(img);
+    unlink(lab);
+}
+
 static void test_split_and_standardize(void **state)
 {
     (void)state;
@@ -480,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_kernels_vs_naive), cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_optimizers_by_hand), cmocka_unit_test(test_schedules),
         cmocka_unit_test(test_metrics_by_hand),  cmocka_unit_test(test_dataset_loading),
+        cmocka_unit_test(test_idx_loading),
         cmocka_unit_test(test_split_and_standardize), cmocka_unit_test(test_training),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
