@@ -12,6 +12,7 @@
 */
 #include "kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -84,7 +85,7 @@ tile(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
 }
 
 /* C (M x N, ldc) = init (N, or zeros) + A-operand (M x K) . Bm (K x N, ldb). */
-static void gemm(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
+static void gemm_avx2(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
                  const float *restrict Bm, int ldb, int M, int N, int K,
                  const float *restrict init)
 {
@@ -113,6 +114,126 @@ static void gemm(float *restrict C, int ldc, const float *restrict A, int rs, in
                 }
         }
     }
+}
+
+/*
+** The AVX-512 variant: 8 x 32 tiles (16 zmm accumulators), for CPUs that
+** have it (chosen at run time).  The same FMA chain per element as AVX2,
+** so both give bit-identical results.
+*/
+#define MR512 8
+#define V4 __attribute__((target("arch=x86-64-v4")))
+
+static inline V4 __attribute__((always_inline)) void
+tile512(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
+        const float *restrict Bm, int ldb, int K, __m512 i0, __m512 i1, __mmask16 k0,
+        __mmask16 k1, int rows, int full)
+{
+    __m512 c[MR512][2];
+    for (int r = 0; r < MR512; r++) {
+        c[r][0] = i0;
+        c[r][1] = i1;
+    }
+    for (int p = 0; p < K; p++) {
+        const float *b = Bm + (size_t)p * ldb;
+        __m512 b0 = full ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(k0, b);
+        __m512 b1 = full ? _mm512_loadu_ps(b + 16) : _mm512_maskz_loadu_ps(k1, b + 16);
+        const float *a = A + (size_t)p * cs;
+#pragma GCC unroll 8
+        for (int r = 0; r < MR512; r++) {
+            if (r < rows) {
+                __m512 av = _mm512_set1_ps(a[(size_t)r * rs]);
+                c[r][0] = _mm512_fmadd_ps(av, b0, c[r][0]);
+                c[r][1] = _mm512_fmadd_ps(av, b1, c[r][1]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR512; r++) {
+        if (r < rows) {
+            float *o = C + (size_t)r * ldc;
+            if (full) {
+                _mm512_storeu_ps(o, c[r][0]);
+                _mm512_storeu_ps(o + 16, c[r][1]);
+            } else {
+                _mm512_mask_storeu_ps(o, k0, c[r][0]);
+                _mm512_mask_storeu_ps(o + 16, k1, c[r][1]);
+            }
+        }
+    }
+}
+
+static V4 void gemm_avx512(float *restrict C, int ldc, const float *restrict A, int rs,
+                           int cs, const float *restrict Bm, int ldb, int M, int N, int K,
+                           const float *restrict init)
+{
+    for (int j0 = 0; j0 < N; j0 += 32) {
+        int nj = N - j0 < 32 ? N - j0 : 32, full = nj == 32;
+        int n0 = nj < 16 ? nj : 16, n1 = nj > 16 ? nj - 16 : 0;
+        __mmask16 k0 = (__mmask16)((1u << n0) - 1), k1 = (__mmask16)((1u << n1) - 1);
+        __m512 i0 = init ? _mm512_maskz_loadu_ps(k0, init + j0) : _mm512_setzero_ps();
+        __m512 i1 = init ? _mm512_maskz_loadu_ps(k1, init + j0 + 16) : _mm512_setzero_ps();
+        for (int i = 0; i < M; i += MR512) {
+            int rows = M - i < MR512 ? M - i : MR512;
+            float *c = C + (size_t)i * ldc + j0;
+            const float *a = A + (size_t)i * rs;
+            const float *b = Bm + j0;
+            if (full && rows == MR512)
+                tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, MR512, 1);
+            else if (rows == MR512)
+                tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, MR512, 0);
+            else
+                switch (rows) {
+                case 7: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 7, 0); break;
+                case 6: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 6, 0); break;
+                case 5: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 5, 0); break;
+                case 4: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 4, 0); break;
+                case 3: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 3, 0); break;
+                case 2: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 2, 0); break;
+                default: tile512(c, ldc, a, rs, cs, b, ldb, K, i0, i1, k0, k1, 1, 0); break;
+                }
+        }
+    }
+}
+
+/* Which variant runs: the CPU's best, unless kern_select_isa forced one.
+** A process-wide constant once chosen (like the CPU itself), so a relaxed
+** atomic read per call is all it costs. */
+static _Atomic int isa_choice = -1; /* -1 unknown, 0 avx2, 1 avx512 */
+
+int kern_select_isa(const char *isa)
+{
+    if (!isa || !*isa) {
+        __builtin_cpu_init();
+        isa_choice = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    } else if (strcmp(isa, "avx2") == 0) {
+        isa_choice = 0;
+    } else if (strcmp(isa, "avx512") == 0) {
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("avx512f"))
+            return -1;
+        isa_choice = 1;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static void gemm(float *restrict C, int ldc, const float *restrict A, int rs, int cs,
+                 const float *restrict Bm, int ldb, int M, int N, int K,
+                 const float *restrict init)
+{
+    if (isa_choice < 0)
+        kern_select_isa(getenv("HPSEARCH_KERNELS"));
+    if (isa_choice == 1)
+        gemm_avx512(C, ldc, A, rs, cs, Bm, ldb, M, N, K, init);
+    else
+        gemm_avx2(C, ldc, A, rs, cs, Bm, ldb, M, N, K, init);
+}
+#else
+int kern_select_isa(const char *isa)
+{
+    return isa && *isa ? -1 : 0;
 }
 #endif
 

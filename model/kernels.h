@@ -27,6 +27,12 @@ void kern_linear_backward_weight(float *restrict dW, float *restrict db,
                                  const float *restrict dZ, const float *restrict X, int B,
                                  int I, int O, int threads);
 
+/* Chooses the instruction set of the products: "avx2", "avx512", or NULL/""
+** for the CPU's best (the default, also read from HPSEARCH_KERNELS at the
+** first product).  Returns 0, or -1 if this build or CPU lacks it.  Both
+** give bit-identical results; tests compare them. */
+int kern_select_isa(const char *isa);
+
 /* Wt (I x O) = W (O x I) transposed. */
 void kern_transpose(float *restrict Wt, const float *restrict W, int O, int I);
 
