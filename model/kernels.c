@@ -12,6 +12,7 @@
 */
 #include "kernels.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,14 +424,76 @@ void kern_linear_backward_weight(float *restrict dW, float *restrict db,
     backward_weight_rows(dW, db, dZ, X, B, I, O, 0, O);
 }
 
-void kern_transpose(float *restrict Wt, const float *restrict W, int O, int I)
+static void transpose_rows(float *restrict Wt, const float *restrict W, int O, int I,
+                           int o_begin, int o_end)
 {
     /* 16 x 16 tiles keep both sides in cache */
-    for (int o0 = 0; o0 < O; o0 += 16)
+    for (int o0 = o_begin; o0 < o_end; o0 += 16)
         for (int i0 = 0; i0 < I; i0 += 16)
-            for (int o = o0; o < O && o < o0 + 16; o++)
+            for (int o = o0; o < o_end && o < o0 + 16; o++)
                 for (int i = i0; i < I && i < i0 + 16; i++)
                     Wt[(size_t)i * O + o] = W[(size_t)o * I + i];
+}
+
+/* Elementwise passes are split only above this many elements. */
+#define ELEMENTWISE_MIN 65536
+
+void kern_transpose(float *restrict Wt, const float *restrict W, int O, int I, int threads)
+{
+#ifdef _OPENMP
+    if (threads > 1 && (size_t)O * I >= ELEMENTWISE_MIN) {
+#pragma omp parallel num_threads(threads)
+        {
+            int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            /* whole 16-row tiles per thread */
+            int tiles = (O + 15) / 16;
+            int b = tiles * t / nt * 16, e = tiles * (t + 1) / nt * 16;
+            transpose_rows(Wt, W, O, I, b < O ? b : O, e < O ? e : O);
+        }
+        return;
+    }
+#endif
+    (void)threads;
+    transpose_rows(Wt, W, O, I, 0, O);
+}
+
+static void adam_range(float *restrict w, const float *restrict g, float *restrict m,
+                       float *restrict v, const unsigned char *restrict decay_mask,
+                       size_t begin, size_t end, float b1, float b2, float step,
+                       float root_bc2, float eps, float decay)
+{
+    if (decay != 0) /* AdamW: decay the weights, not the biases */
+        for (size_t k = begin; k < end; k++)
+            w[k] -= decay_mask[k] ? decay * w[k] : 0.0f;
+    /* a loop without branches, so that it vectorises */
+    for (size_t k = begin; k < end; k++) {
+        m[k] = b1 * m[k] + (1 - b1) * g[k];
+        v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
+        w[k] -= step * m[k] / (sqrtf(v[k]) / root_bc2 + eps);
+    }
+}
+
+void kern_adam(float *restrict w, const float *restrict g, float *restrict m,
+               float *restrict v, const unsigned char *restrict decay_mask, size_t n,
+               float b1, float b2, float step, float root_bc2, float eps, float decay,
+               int threads)
+{
+#ifdef _OPENMP
+    if (threads > 1 && n >= ELEMENTWISE_MIN) {
+#pragma omp parallel num_threads(threads)
+        {
+            int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            /* 64-byte aligned chunk boundaries: no false sharing */
+            size_t chunk = (n / (size_t)nt + 15) & ~(size_t)15;
+            size_t b = chunk * (size_t)t, e = b + chunk;
+            adam_range(w, g, m, v, decay_mask, b < n ? b : n, e < n && t < nt - 1 ? e : n,
+                       b1, b2, step, root_bc2, eps, decay);
+        }
+        return;
+    }
+#endif
+    (void)threads;
+    adam_range(w, g, m, v, decay_mask, 0, n, b1, b2, step, root_bc2, eps, decay);
 }
 
 void kern_linear_forward_naive(float *Z, const float *X, const float *Wt, const float *b,

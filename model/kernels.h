@@ -12,6 +12,8 @@
 #ifndef HP_KERNELS_H
 #define HP_KERNELS_H
 
+#include <stddef.h>
+
 /* Z (B x O) = X (B x I) . Wt (I x O) + b (O) */
 void kern_linear_forward(float *restrict Z, const float *restrict X,
                          const float *restrict Wt, const float *restrict b, int B, int I,
@@ -34,7 +36,17 @@ void kern_linear_backward_weight(float *restrict dW, float *restrict db,
 int kern_select_isa(const char *isa);
 
 /* Wt (I x O) = W (O x I) transposed. */
-void kern_transpose(float *restrict Wt, const float *restrict W, int O, int I);
+void kern_transpose(float *restrict Wt, const float *restrict W, int O, int I, int threads);
+
+/* One Adam/AdamW update of N parameters (PyTorch 1.13's order):
+** m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+** w -= step * m / (sqrt(v) / root_bc2 + eps), after w -= decay * w where
+** DECAY_MASK[k] (AdamW's decoupled decay; decay 0 for Adam).  Elementwise,
+** so any thread split gives the same result. */
+void kern_adam(float *restrict w, const float *restrict g, float *restrict m,
+               float *restrict v, const unsigned char *restrict decay_mask, size_t n,
+               float b1, float b2, float step, float root_bc2, float eps, float decay,
+               int threads);
 
 void kern_linear_forward_naive(float *Z, const float *X, const float *Wt, const float *b,
                                int B, int I, int O);

@@ -52,11 +52,11 @@ float *mlp_params(hp_mlp *m) { return m->params; }
 float *mlp_grads(hp_mlp *m) { return m->grads; }
 const unsigned char *mlp_weight_mask(const hp_mlp *m) { return m->weight_mask; }
 
-void mlp_sync(hp_mlp *m)
+void mlp_sync(hp_mlp *m, int threads)
 {
     for (int l = 0; l < m->n_layers; l++)
         kern_transpose(m->wt + m->w_off[l], m->params + m->w_off[l], m->width[l + 1],
-                       m->width[l]);
+                       m->width[l], threads);
 }
 
 int mlp_new(const hp_mlp_config *cfg, int max_batch, uint64_t seed, hp_mlp **out,
@@ -132,7 +132,7 @@ int mlp_new(const hp_mlp_config *cfg, int max_batch, uint64_t seed, hp_mlp **out
             w[k] = (float)v;
         }
     }
-    mlp_sync(m);
+    mlp_sync(m, 1);
     *out = m;
     return 0;
 oom:

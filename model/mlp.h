@@ -49,7 +49,7 @@ float *mlp_grads(hp_mlp *m);
 const unsigned char *mlp_weight_mask(const hp_mlp *m);
 
 /* Refreshes the transposed weights after the parameters changed. */
-void mlp_sync(hp_mlp *m);
+void mlp_sync(hp_mlp *m, int threads);
 
 /* One forward and backward pass over B rows of X with LABELS (classes) or
 ** TARGETS (regression).  Writes the gradients of the mean loss (overwriting)

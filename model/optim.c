@@ -1,5 +1,7 @@
 #include "optim.h"
 
+#include "kernels.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -35,7 +37,8 @@ void optim_free(hp_optim *o)
     free(o);
 }
 
-void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight, double lr)
+void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight, double lr,
+                int threads)
 {
     const hp_optim_config *c = &o->cfg;
     size_t n = o->n;
@@ -82,17 +85,10 @@ void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight,
     }
     case OPT_ADAM:
     case OPT_ADAMW: {
-        float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->epsilon;
         double bc1 = 1 - pow(c->beta1, (double)o->t), bc2 = 1 - pow(c->beta2, (double)o->t);
-        float step = (float)(lr / bc1), root_bc2 = (float)sqrt(bc2);
-        float decay = (float)(lr * c->weight_decay);
-        for (size_t k = 0; k < n; k++) {
-            if (c->kind == OPT_ADAMW && is_weight[k])
-                w[k] -= decay * w[k];
-            o->m[k] = b1 * o->m[k] + (1 - b1) * g[k];
-            o->v[k] = b2 * o->v[k] + (1 - b2) * g[k] * g[k];
-            w[k] -= step * o->m[k] / (sqrtf(o->v[k]) / root_bc2 + eps);
-        }
+        float decay = c->kind == OPT_ADAMW ? (float)(lr * c->weight_decay) : 0.0f;
+        kern_adam(w, g, o->m, o->v, is_weight, n, (float)c->beta1, (float)c->beta2,
+                  (float)(lr / bc1), (float)sqrt(bc2), (float)c->epsilon, decay, threads);
         break;
     }
     }

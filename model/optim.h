@@ -30,9 +30,9 @@ void optim_free(hp_optim *o);
 
 /* One update of PARAMS from GRADS with learning rate LR; IS_WEIGHT marks
 ** parameters that penalties and decay apply to.  GRADS is modified
-** (penalties, clipping). */
+** (penalties, clipping).  THREADS splits the Adam pass of large models. */
 void optim_step(hp_optim *o, float *params, float *grads, const unsigned char *is_weight,
-                double lr);
+                double lr, int threads);
 
 typedef enum {
     SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_WARMUP_COSINE,

@@ -204,8 +204,9 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
             }
             loss_sum += loss;
             batches++;
-            optim_step(opt, mlp_params(w.mlp), mlp_grads(w.mlp), mlp_weight_mask(w.mlp), lr);
-            mlp_sync(w.mlp);
+            optim_step(opt, mlp_params(w.mlp), mlp_grads(w.mlp), mlp_weight_mask(w.mlp), lr,
+                       cfg->threads);
+            mlp_sync(w.mlp, cfg->threads);
         }
         hp_metric_set m = {0};
         metrics_put(&m, "train_loss", batches ? loss_sum / batches : NAN);
@@ -240,7 +241,7 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
     }
     /* the best epoch's weights, and the metrics they give */
     memcpy(mlp_params(w.mlp), best, sizeof(float) * np);
-    mlp_sync(w.mlp);
+    mlp_sync(w.mlp, cfg->threads);
     *final = best_metrics;
     metrics_put(final, "best_epoch", best_epoch + 1);
     predict_rows(&w, ds, split->train, split->n_train, w.pred, C, cfg->threads);

@@ -110,8 +110,8 @@ static double time_steps(const shape *s, int threads)
     int reps = 15;
     for (int k = 0; k < 10; k++) { /* warm-up */
         mlp_train_step(m, x, y, t, s->batch, NULL, threads);
-        optim_step(opt, mlp_params(m), mlp_grads(m), mlp_weight_mask(m), 1e-4);
-        mlp_sync(m);
+        optim_step(opt, mlp_params(m), mlp_grads(m), mlp_weight_mask(m), 1e-4, threads);
+        mlp_sync(m, threads);
     }
     /* each sample: enough steps to last ~20 ms */
     int steps = 50;
@@ -119,8 +119,8 @@ static double time_steps(const shape *s, int threads)
         double t0 = now();
         for (int k = 0; k < steps; k++) {
             mlp_train_step(m, x, y, t, s->batch, NULL, threads);
-            optim_step(opt, mlp_params(m), mlp_grads(m), mlp_weight_mask(m), 1e-4);
-            mlp_sync(m);
+            optim_step(opt, mlp_params(m), mlp_grads(m), mlp_weight_mask(m), 1e-4, threads);
+            mlp_sync(m, threads);
         }
         times[rep] = (now() - t0) / steps;
     }

@@ -55,7 +55,7 @@ static void test_kernels_vs_naive(void **state)
         fill(W, (size_t)O * I, 2);
         fill(b, (size_t)O, 3);
         fill(dZ, (size_t)B * O, 4);
-        kern_transpose(Wt, W, O, I);
+        kern_transpose(Wt, W, O, I, 1);
         kern_linear_forward(Z1, X, Wt, b, B, I, O, 1);
         kern_linear_forward(Z3, X, Wt, b, B, I, O, 2);
         kern_linear_forward_naive(Z2, X, Wt, b, B, I, O);
@@ -111,7 +111,7 @@ static double batch_loss(hp_mlp *m, const hp_mlp_config *cfg, const float *x, co
                          const float *t, int B)
 {
     float out[64 * 8];
-    mlp_sync(m);
+    mlp_sync(m, 1);
     mlp_predict(m, x, B, out, 1);
     double s = 0;
     for (int r = 0; r < B; r++)
@@ -164,7 +164,7 @@ static void check_gradients(hp_activation act, hp_loss loss, int classification)
     if (bad > allowed)
         print_error("activation %d loss %d: %d of %zu gradients off\n", act, loss, bad, n);
     assert_true(bad <= allowed);
-    mlp_sync(m);
+    mlp_sync(m, 1);
     free(g);
     mlp_free(m);
 }
@@ -182,6 +182,11 @@ static void test_gradients(void **state)
         check_gradients(ACT_TANH, losses[l], 0);
 }
 
+static void optim_step_1(hp_optim *o, float *w, float *g, const unsigned char *m, double lr)
+{
+    optim_step(o, w, g, m, lr, 1);
+}
+
 static void test_optimizers_by_hand(void **state)
 {
     (void)state;
@@ -192,7 +197,7 @@ static void test_optimizers_by_hand(void **state)
     c.l2 = 0.5;
     hp_optim *o = optim_new(&c, 2);
     float w[2] = {1, 2}, g[2] = {0.5f, 0.25f};
-    optim_step(o, w, g, weight, 0.1);
+    optim_step_1(o, w, g, weight, 0.1);
     assert_float_equal(w[0], 1 - 0.1 * (0.5 + 1.0), 1e-6);
     assert_float_equal(w[1], 2 - 0.1 * 0.25, 1e-6); /* a bias: no penalty */
     optim_free(o);
@@ -202,9 +207,9 @@ static void test_optimizers_by_hand(void **state)
     c.momentum = 0.9;
     o = optim_new(&c, 1);
     float w1[1] = {1}, g1[1] = {1};
-    optim_step(o, w1, g1, weight, 0.1);
+    optim_step_1(o, w1, g1, weight, 0.1);
     g1[0] = 1;
-    optim_step(o, w1, g1, weight, 0.1);
+    optim_step_1(o, w1, g1, weight, 0.1);
     assert_float_equal(w1[0], 1 - 0.1 * 1 - 0.1 * 1.9, 1e-6);
     optim_free(o);
     /* nesterov: w -= lr (g + mu v) */
@@ -212,7 +217,7 @@ static void test_optimizers_by_hand(void **state)
     o = optim_new(&c, 1);
     w1[0] = 1;
     g1[0] = 1;
-    optim_step(o, w1, g1, weight, 0.1);
+    optim_step_1(o, w1, g1, weight, 0.1);
     assert_float_equal(w1[0], 1 - 0.1 * (1 + 0.9 * 1), 1e-6);
     optim_free(o);
     /* adam's first step moves by lr * sign(g) (bias-corrected) */
@@ -224,7 +229,7 @@ static void test_optimizers_by_hand(void **state)
     o = optim_new(&c, 1);
     w1[0] = 1;
     g1[0] = 0.3f;
-    optim_step(o, w1, g1, weight, 0.01);
+    optim_step_1(o, w1, g1, weight, 0.01);
     assert_float_equal(w1[0], 1 - 0.01, 1e-6);
     optim_free(o);
     /* adamw decays the weight first: w (1 - lr wd) */
@@ -233,7 +238,7 @@ static void test_optimizers_by_hand(void **state)
     o = optim_new(&c, 1);
     w1[0] = 1;
     g1[0] = 0.3f;
-    optim_step(o, w1, g1, weight, 0.01);
+    optim_step_1(o, w1, g1, weight, 0.01);
     assert_float_equal(w1[0], 1 * (1 - 0.001) - 0.01, 1e-6);
     optim_free(o);
     /* rmsprop: v = (1-a) g^2, w -= lr g / (sqrt v + eps) */
@@ -244,7 +249,7 @@ static void test_optimizers_by_hand(void **state)
     o = optim_new(&c, 1);
     w1[0] = 1;
     g1[0] = 2;
-    optim_step(o, w1, g1, weight, 0.01);
+    optim_step_1(o, w1, g1, weight, 0.01);
     assert_float_equal(w1[0], 1 - 0.01 * 2 / sqrt(0.01 * 4), 1e-5);
     optim_free(o);
     /* clipping by global norm: g = (3, 4) with clip 1 becomes (0.6, 0.8) */
@@ -253,7 +258,7 @@ static void test_optimizers_by_hand(void **state)
     c.clip = 1;
     o = optim_new(&c, 2);
     float w2[2] = {0, 0}, g2[2] = {3, 4};
-    optim_step(o, w2, g2, weight, 1);
+    optim_step_1(o, w2, g2, weight, 1);
     assert_float_equal(w2[0], -0.6, 1e-6);
     assert_float_equal(w2[1], -0.8, 1e-6);
     optim_free(o);
