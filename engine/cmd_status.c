@@ -58,6 +58,19 @@ int cmd_status(int argc, char **argv)
            (long long)c[TRIAL_PRUNED], (long long)c[TRIAL_FAILED],
            (long long)c[TRIAL_RUNNING], (long long)c[TRIAL_WAITING],
            finished >= t.study.trials ? " (done)" : "");
+    if (c[TRIAL_PRUNED] > 0) {
+        int64_t pruned;
+        double steps;
+        if ((rc = store_pruned_steps(t.store, t.study.study_id, &pruned, &steps, err)))
+            goto fail;
+        int max = t.has_cfg ? t.cfg.pruner_cfg.max_resource : 0;
+        if (max > 0)
+            printf("pruning    %lld trials pruned, %.0f epochs saved (of %lld)\n",
+                   (long long)pruned, (double)pruned * max - steps, (long long)pruned * max);
+        else
+            printf("pruning    %lld trials pruned, at steps totalling %.0f\n",
+                   (long long)pruned, steps);
+    }
     int found;
     int maximize = strcmp(t.study.direction, "maximize") == 0;
     if ((rc = store_best(t.store, t.study.study_id, maximize, show_best, NULL, &found, err)))

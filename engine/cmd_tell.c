@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pruning.h"
 
 typedef struct {
     int64_t trial_id;
@@ -87,6 +88,21 @@ int cmd_tell(int argc, char **argv)
     }
     if (opts[1].value) {
         rc = store_report(t.store, f.trial_id, step, t.study.metric, value, err);
+        int prune = 0;
+        hp_prune_scratch scratch = {0};
+        if (!rc && t.has_cfg)
+            rc = prune_decide(t.store, &t.cfg, t.study.study_id, number, f.trial_id, step,
+                              value, &scratch, &prune, err);
+        prune_scratch_deinit(&scratch);
+        if (!rc && prune) {
+            /* the pruner says stop: the trial is PRUNED, exit 3 tells the asker */
+            hp_metric m = {"pruned_step", (double)step};
+            rc = store_finish(t.store, f.trial_id, NULL, TRIAL_PRUNED, value, NULL, &m, 1, err);
+            if (!rc) {
+                cli_close_target(&t);
+                return 3;
+            }
+        }
     } else if (opts[0].value) {
         rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, opts[0].value,
                           NULL, 0, err);

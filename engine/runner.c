@@ -24,6 +24,7 @@
 #include "objective.h"
 #include "progress.h"
 #include "proposer.h"
+#include "pruning.h"
 #include "storage.h"
 
 /* Heartbeats every 5 s; a trial whose heartbeat is 12 s old is stale (about
@@ -60,6 +61,11 @@ typedef struct {
     char id[320];            /* host:pid/wN */
     hp_store *store;
     int64_t trial_id;        /* the trial being evaluated */
+    int64_t number;
+    int pruned;              /* the pruner stopped it */
+    int64_t last_step;       /* the last step it reported the study metric at */
+    double last_value;       /* and that value */
+    hp_prune_scratch scratch;
 } worker;
 
 static double now_seconds(void)
@@ -94,10 +100,22 @@ static void set_fatal(run_ctx *r, int code, const char *msg)
 static int worker_report(void *ctx, int64_t step, const char *name, double value)
 {
     worker *w = ctx;
+    run_ctx *r = w->run;
     char err[HP_ERR_LEN];
     if (store_report(w->store, w->trial_id, step, name, value, err) == HP_ESTORAGE)
-        set_fatal(w->run, HP_ESTORAGE, err);
-    return atomic_load(&w->run->interrupt);
+        set_fatal(r, HP_ESTORAGE, err);
+    if (strcmp(name, r->cfg->metric) == 0) {
+        w->last_step = step;
+        w->last_value = value;
+        int prune = 0;
+        if (!w->pruned &&
+            prune_decide(w->store, r->cfg, r->study_id, w->number, w->trial_id, step, value,
+                         &w->scratch, &prune, err) == HP_ESTORAGE)
+            set_fatal(r, HP_ESTORAGE, err);
+        if (prune)
+            w->pruned = 1;
+    }
+    return w->pruned || atomic_load(&r->interrupt);
 }
 
 static int worker_should_stop(void *ctx)
@@ -135,6 +153,10 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
     char err[HP_ERR_LEN];
     hp_outcome out;
     w->trial_id = c->trial_id;
+    w->number = c->number;
+    w->pruned = 0;
+    w->last_step = 0;
+    w->last_value = NAN;
     if (proposer_claim_values(r->cfg->space, c, values, err)) {
         out.kind = OUTCOME_FAILED;
         out.n_metrics = 0;
@@ -142,6 +164,14 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
     } else {
         hp_reporter rep = {worker_report, worker_should_stop, w};
         objective_evaluate(r->objective, values, c->number, c->seed, &rep, &out);
+    }
+    if (w->pruned) {
+        /* stopped by the pruner: PRUNED with its last value and step */
+        out.kind = OUTCOME_PRUNED;
+        out.value = w->last_value;
+        out.n_metrics = 1;
+        snprintf(out.metric_names[0], sizeof out.metric_names[0], "pruned_step");
+        out.metric_values[0] = (double)w->last_step;
     }
     if (out.kind == OUTCOME_INTERRUPTED) {
         int rc = store_release(w->store, c->trial_id, w->id, err);
@@ -222,6 +252,7 @@ static void *worker_main(void *arg)
 out:
     proposer_free(proposer);
     free(values);
+    prune_scratch_deinit(&w->scratch);
     store_close(w->store);
     w->store = NULL;
     atomic_fetch_sub(&r->active, 1);

@@ -212,6 +212,21 @@ int store_history(hp_store *store, int64_t study_id,
                             double value),
                   void *ctx, char *err);
 
+/* For pruners: the values of metric NAME that trials numbered below NUMBER
+** reported at STEP, into OUT (a buffer of doubles, grown as needed; *n the
+** count). */
+int store_values_at_step(hp_store *store, int64_t study_id, int64_t number, int64_t step,
+                         const char *name, double **out, int *cap, int *n, char *err);
+
+/* The best value of NAME that trial TRIAL_ID reported at any step (NaN if
+** none). */
+int store_best_so_far(hp_store *store, int64_t trial_id, const char *name, int maximize,
+                      double *best, char *err);
+
+/* Pruned trials of the study and the sum of the steps they stopped at. */
+int store_pruned_steps(hp_store *store, int64_t study_id, int64_t *count, double *sum,
+                       char *err);
+
 /* Runs PRAGMA integrity_check; *ok = 1 if it says "ok". */
 int store_integrity_check(hp_store *store, int *ok, char *err);
 

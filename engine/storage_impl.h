@@ -77,6 +77,16 @@
       "ORDER BY min(t.number), min(v.rowid)")                                        \
     X(history, "SELECT trial_id, state, value FROM trials WHERE study_id = ?1 AND "   \
       "state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY number")                   \
+    X(values_at_step, "SELECT v.value FROM trials t JOIN trial_values v ON "          \
+      "v.trial_id = t.trial_id AND v.name = ?3 AND v.step = ?4 WHERE t.study_id = ?1 "\
+      "AND t.number < ?2")                                                           \
+    X(best_so_far_max, "SELECT max(value) FROM trial_values WHERE trial_id = ?1 AND "\
+      "name = ?2 AND step IS NOT NULL")                                              \
+    X(best_so_far_min, "SELECT min(value) FROM trial_values WHERE trial_id = ?1 AND "\
+      "name = ?2 AND step IS NOT NULL")                                              \
+    X(pruned_steps, "SELECT count(*), coalesce(sum(v.value), 0) FROM trials t JOIN "  \
+      "trial_values v ON v.trial_id = t.trial_id AND v.name = 'pruned_step' AND "    \
+      "v.step IS NULL WHERE t.study_id = ?1 AND t.state = 'PRUNED'")                 \
     X(trial_metric, "SELECT value FROM trial_values WHERE trial_id = ?1 AND "        \
       "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1")
 

@@ -185,3 +185,67 @@ int store_history(hp_store *s, int64_t study_id,
         return store_fail(s, "cannot read the study's history", err);
     return HP_OK;
 }
+
+int store_values_at_step(hp_store *s, int64_t study_id, int64_t number, int64_t step,
+                         const char *name, double **out, int *cap, int *n, char *err)
+{
+    sqlite3_stmt *st = s->values_at_step;
+    sqlite3_bind_int64(st, 1, study_id);
+    sqlite3_bind_int64(st, 2, number);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, step);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == *cap) {
+            int nc = *cap ? *cap * 2 : 64;
+            double *nv = realloc(*out, sizeof(double) * (size_t)nc);
+            if (!nv) {
+                sqlite3_reset(st);
+                sqlite3_clear_bindings(st);
+                snprintf(err, HP_ERR_LEN, "out of memory");
+                return HP_ENOMEM;
+            }
+            *out = nv;
+            *cap = nc;
+        }
+        (*out)[(*n)++] = column_or_nan(st, 0);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "cannot read reported values", err);
+    return HP_OK;
+}
+
+int store_best_so_far(hp_store *s, int64_t trial_id, const char *name, int maximize,
+                      double *best, char *err)
+{
+    sqlite3_stmt *st = maximize ? s->best_so_far_max : s->best_so_far_min;
+    sqlite3_bind_int64(st, 1, trial_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *best = rc == SQLITE_ROW ? column_or_nan(st, 0) : NAN;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, "cannot read reported values", err);
+    return HP_OK;
+}
+
+int store_pruned_steps(hp_store *s, int64_t study_id, int64_t *count, double *sum, char *err)
+{
+    sqlite3_stmt *st = s->pruned_steps;
+    sqlite3_bind_int64(st, 1, study_id);
+    int rc = sqlite3_step(st);
+    *count = 0;
+    *sum = 0;
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *sum = sqlite3_column_double(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return store_fail(s, "cannot count pruned trials", err);
+    return HP_OK;
+}

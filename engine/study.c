@@ -448,19 +448,39 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
                        "got '%s'%s", v, "");
 
     v = get(ini, "study", "pruner", "none", &line);
-    if (strcmp(v, "none") != 0) {
-        if (strcmp(v, "median") == 0 || strcmp(v, "asha") == 0)
-            return fail_at(err, ini, line, "pruner '%s' is not available in this "
-                           "version yet; use pruner = none%s", v, "");
+    hp_pruner_config *pc = &cfg->pruner_cfg;
+    memset(pc, 0, sizeof *pc);
+    if (strcmp(v, "none") == 0)
+        pc->kind = PRUNER_NONE;
+    else if (strcmp(v, "median") == 0)
+        pc->kind = PRUNER_MEDIAN;
+    else if (strcmp(v, "asha") == 0)
+        pc->kind = PRUNER_ASHA;
+    else
         return fail_at(err, ini, line, "unknown pruner '%s' (expected none, median or "
                        "asha)%s", v, "");
-    }
     cfg->pruner = strdup(v);
+    pc->min_resource = 1;
+    pc->reduction = 3;
+    pc->warmup_trials = 5;
+    pc->maximize = cfg->maximize;
     for (int i = 0; i < ini->n_entries; i++) {
         const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "pruner") == 0 && (parse_int64(e->value, &n) || n < 1))
-            return fail_at(err, ini, e->line, "%s must be a positive integer, got '%s'",
+        if (strcmp(e->section, "pruner") != 0)
+            continue;
+        int64_t lo = strcmp(e->key, "reduction") == 0 ? 2
+                     : strcmp(e->key, "warmup_trials") == 0 ? 0 : 1;
+        if (parse_int64(e->value, &n) || n < lo || n > 1000000)
+            return fail_at(err, ini, e->line, lo == 2 ? "%s must be an integer >= 2, got '%s'"
+                                                      : lo == 1 ? "%s must be an integer >= 1, got '%s'"
+                                                                : "%s must be an integer >= 0, got '%s'",
                            e->key, e->value);
+        if (strcmp(e->key, "min_resource") == 0)
+            pc->min_resource = (int)n;
+        else if (strcmp(e->key, "reduction") == 0)
+            pc->reduction = (int)n;
+        else
+            pc->warmup_trials = (int)n;
     }
     return 0;
 }
@@ -517,6 +537,9 @@ static int study_validate(const char *path, int cores, hp_study_config *cfg, cha
     }
     if (load_study(cfg, cores, err) || load_params(cfg, err) || load_objective(cfg, err))
         goto fail;
+    /* ASHA's rungs stop below the objective's last step */
+    if (cfg->objective_type && strcmp(cfg->objective_type, "mlp") == 0)
+        cfg->pruner_cfg.max_resource = cfg->epochs;
     /* benchmark functions are deterministic: the gp sampler need not learn
        noise for them, unless [sampler] says otherwise */
     if (cfg->objective_type && strcmp(cfg->objective_type, "function") == 0 &&

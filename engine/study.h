@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../search/pruner.h"
 #include "../search/sampler.h"
 #include "../search/space.h"
 #include "ini.h"
@@ -26,7 +27,8 @@ typedef struct {
     char *sampler;         /* a name sampler_known() accepts */
     hp_sampler_options sampler_opt;  /* [sampler] */
     double timeout_s;      /* wall-clock budget for one run, 0 = none */
-    char *pruner;          /* "none" */
+    char *pruner;          /* "none", "median" or "asha" */
+    hp_pruner_config pruner_cfg;  /* [pruner], max_resource = the epochs */
     hp_space *space;       /* [params] */
     int has_objective;     /* 0: driven by ask/tell only */
     char *objective_type;  /* "function" or "command" */
