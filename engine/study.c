@@ -53,6 +53,22 @@ static int fail_at(char *err, const hp_ini *ini, int line, const char *fmt, cons
     return -1;
 }
 
+/* Refuses any key of [SECTION] not in KEYS; HINT ends the message. */
+static int reject_unknown_keys(const hp_ini *ini, const char *section,
+                               const char *const *keys, const char *hint, char *err)
+{
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, section) == 0 && !in_list(keys, e->key)) {
+            char where[64];
+            snprintf(where, sizeof where, "[%s]", section);
+            return fail_at(err, ini, e->line, "unknown key '%s' in %s", e->key,
+                           hint[0] ? hint : where);
+        }
+    }
+    return 0;
+}
+
 static int parse_int64(const char *s, int64_t *out)
 {
     char *end;
@@ -140,13 +156,9 @@ static int load_command(hp_study_config *cfg, char *err)
 {
     const hp_ini *ini = &cfg->ini;
     int line;
-    for (int i = 0; i < ini->n_entries; i++) {
-        const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "objective") == 0 && !in_list(command_keys, e->key))
-            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for "
-                           "type = command (expected command, timeout or "
-                           "kill_grace)%s", e->key, "");
-    }
+    if (reject_unknown_keys(ini, "objective", command_keys, "[objective] for type = command "
+                            "(expected command, timeout or kill_grace)", err))
+        return -1;
     const char *cmd = get(ini, "objective", "command", NULL, &line);
     if (!cmd || !*cmd)
         return fail_at(err, ini, line, "type = command needs 'command' (the program "
@@ -187,13 +199,10 @@ static int load_mlp(hp_study_config *cfg, char *err)
 {
     const hp_ini *ini = &cfg->ini;
     int line;
-    for (int i = 0; i < ini->n_entries; i++) {
-        const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "objective") == 0 && !in_list(mlp_keys, e->key))
-            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for type = "
-                           "mlp (expected dataset, label, task, valid_split, test_split, "
-                           "epochs or patience)%s", e->key, "");
-    }
+    if (reject_unknown_keys(ini, "objective", mlp_keys, "[objective] for type = mlp "
+                            "(expected dataset, label, task, valid_split, test_split, epochs "
+                            "or patience)", err))
+        return -1;
     const char *v = get(ini, "objective", "dataset", NULL, &line);
     if (!v || !*v)
         return fail_at(err, ini, line, "type = mlp needs 'dataset' (a CSV file with a header "
@@ -306,13 +315,9 @@ static int load_objective(hp_study_config *cfg, char *err)
                        "function, mlp or command)%s", type, "");
     }
     cfg->objective_type = strdup(type);
-    for (int i = 0; i < ini->n_entries; i++) {
-        const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "objective") == 0 && !in_list(function_keys, e->key))
-            return fail_at(err, ini, e->line, "unknown key '%s' in [objective] for "
-                           "type = function (expected name, sleep, fail_rate or "
-                           "nan_rate)%s", e->key, "");
-    }
+    if (reject_unknown_keys(ini, "objective", function_keys, "[objective] for type = "
+                            "function (expected name, sleep, fail_rate or nan_rate)", err))
+        return -1;
     const char *fname = get(ini, "objective", "name", NULL, &line);
     if (!fname)
         return fail_at(err, ini, line, "type = function needs 'name' (one of %s)%s",
@@ -367,13 +372,9 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
             return fail_at(err, ini, ini->sections[i].line, "unknown section [%s] "
                            "(expected study, sampler, pruner, objective or params)%s",
                            ini->sections[i].name, "");
-    for (int i = 0; i < ini->n_entries; i++) {
-        const hp_ini_entry *e = &ini->entries[i];
-        if (strcmp(e->section, "study") == 0 && !in_list(study_keys, e->key))
-            return fail_at(err, ini, e->line, "unknown key '%s' in [study]%s", e->key, "");
-        if (strcmp(e->section, "pruner") == 0 && !in_list(pruner_keys, e->key))
-            return fail_at(err, ini, e->line, "unknown key '%s' in [pruner]%s", e->key, "");
-    }
+    if (reject_unknown_keys(ini, "study", study_keys, "", err) ||
+        reject_unknown_keys(ini, "pruner", pruner_keys, "", err))
+        return -1;
     if (!ini_section_line(ini, "study"))
         return fail_at(err, ini, 0, "missing [study] section%s%s", "", "");
     const char *name = get(ini, "study", "name", NULL, &line);
