@@ -91,8 +91,9 @@ int cmd_tell(int argc, char **argv)
         int prune = 0;
         hp_prune_scratch scratch = {0};
         if (!rc && t.has_cfg)
+            /* never waits: one script may hold several asked trials */
             rc = prune_decide(t.store, &t.cfg, t.study.study_id, number, f.trial_id, step,
-                              value, &scratch, &prune, err);
+                              value, &scratch, 0, NULL, NULL, &prune, err);
         prune_scratch_deinit(&scratch);
         if (!rc && prune) {
             /* the pruner says stop: the trial is PRUNED, exit 3 tells the asker */

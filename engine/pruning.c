@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -12,9 +13,35 @@ void prune_scratch_deinit(hp_prune_scratch *s)
     s->cap = 0;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Waits for running lower-numbered trials to report STEP (bounded). */
+static int wait_for_earlier(hp_store *store, const hp_study_config *cfg, int64_t study_id,
+                            int64_t number, int64_t step, int (*should_stop)(void *ctx),
+                            void *ctx, char *err)
+{
+    double start = now();
+    for (;;) {
+        int64_t behind;
+        int rc = store_count_behind(store, study_id, number, step, cfg->metric, &behind, err);
+        if (rc || behind == 0)
+            return rc;
+        if (now() - start > PRUNE_WAIT_LIMIT || (should_stop && should_stop(ctx)))
+            return HP_OK; /* decide with what there is */
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int prune_decide(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                  int64_t number, int64_t trial_id, int64_t step, double value,
-                 hp_prune_scratch *scratch, int *prune, char *err)
+                 hp_prune_scratch *scratch, int may_wait, int (*should_stop)(void *ctx),
+                 void *ctx, int *prune, char *err)
 {
     const hp_pruner_config *pc = &cfg->pruner_cfg;
     *prune = 0;
@@ -22,8 +49,14 @@ int prune_decide(hp_store *store, const hp_study_config *cfg, int64_t study_id,
         return HP_OK;
     if (pc->kind == PRUNER_ASHA && !pruner_is_rung(pc, (int)step))
         return HP_OK;
+    if (pc->kind == PRUNER_MEDIAN && number < pc->warmup_trials)
+        return HP_OK;
+    int rc;
+    if (pc->deterministic && may_wait &&
+        (rc = wait_for_earlier(store, cfg, study_id, number, step, should_stop, ctx, err)))
+        return rc;
     int n;
-    int rc = store_values_at_step(store, study_id, number, step, cfg->metric,
+    rc = store_values_at_step(store, study_id, number, step, cfg->metric,
                                   &scratch->values, &scratch->cap, &n, err);
     if (rc)
         return rc;

@@ -20,9 +20,14 @@ void prune_scratch_deinit(hp_prune_scratch *s);
 
 /* Decides whether trial NUMBER (TRIAL_ID) of study STUDY_ID should stop at
 ** STEP, where it reported VALUE of the study metric (already stored).
-** Sets *prune.  Returns HP_OK or a storage error. */
+** With [pruner] deterministic = true and MAY_WAIT, first waits (up to
+** PRUNE_WAIT_LIMIT seconds, or until SHOULD_STOP(CTX) says so) for running
+** lower-numbered trials to report STEP, so that the decision is the one a
+** sequential run makes.  Sets *prune.  Returns HP_OK or a storage error. */
+#define PRUNE_WAIT_LIMIT 60.0
 int prune_decide(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                  int64_t number, int64_t trial_id, int64_t step, double value,
-                 hp_prune_scratch *scratch, int *prune, char *err);
+                 hp_prune_scratch *scratch, int may_wait, int (*should_stop)(void *ctx),
+                 void *ctx, int *prune, char *err);
 
 #endif

@@ -97,6 +97,12 @@ static void set_fatal(run_ctx *r, int code, const char *msg)
     atomic_store(&r->stop, 1);
 }
 
+static int worker_should_stop(void *ctx)
+{
+    worker *w = ctx;
+    return atomic_load(&w->run->interrupt);
+}
+
 static int worker_report(void *ctx, int64_t step, const char *name, double value)
 {
     worker *w = ctx;
@@ -110,7 +116,7 @@ static int worker_report(void *ctx, int64_t step, const char *name, double value
         int prune = 0;
         if (!w->pruned &&
             prune_decide(w->store, r->cfg, r->study_id, w->number, w->trial_id, step, value,
-                         &w->scratch, &prune, err) == HP_ESTORAGE)
+                         &w->scratch, 1, worker_should_stop, w, &prune, err) == HP_ESTORAGE)
             set_fatal(r, HP_ESTORAGE, err);
         if (prune)
             w->pruned = 1;
@@ -118,11 +124,6 @@ static int worker_report(void *ctx, int64_t step, const char *name, double value
     return w->pruned || atomic_load(&r->interrupt);
 }
 
-static int worker_should_stop(void *ctx)
-{
-    worker *w = ctx;
-    return atomic_load(&w->run->interrupt);
-}
 
 static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, double value,
                    const char *error)

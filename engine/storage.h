@@ -218,6 +218,11 @@ int store_history(hp_store *store, int64_t study_id,
 int store_values_at_step(hp_store *store, int64_t study_id, int64_t number, int64_t step,
                          const char *name, double **out, int *cap, int *n, char *err);
 
+/* How many RUNNING trials numbered below NUMBER have not yet reported NAME
+** at STEP (or later). */
+int store_count_behind(hp_store *store, int64_t study_id, int64_t number, int64_t step,
+                       const char *name, int64_t *count, char *err);
+
 /* The best value of NAME that trial TRIAL_ID reported at any step (NaN if
 ** none). */
 int store_best_so_far(hp_store *store, int64_t trial_id, const char *name, int maximize,

@@ -80,6 +80,9 @@
     X(values_at_step, "SELECT v.value FROM trials t JOIN trial_values v ON "          \
       "v.trial_id = t.trial_id AND v.name = ?3 AND v.step = ?4 WHERE t.study_id = ?1 "\
       "AND t.number < ?2")                                                           \
+    X(behind, "SELECT count(*) FROM trials t WHERE t.study_id = ?1 AND t.number < ?2 " \
+      "AND t.state = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM trial_values v WHERE "  \
+      "v.trial_id = t.trial_id AND v.name = ?3 AND v.step >= ?4)")                   \
     X(best_so_far_max, "SELECT max(value) FROM trial_values WHERE trial_id = ?1 AND "\
       "name = ?2 AND step IS NOT NULL")                                              \
     X(best_so_far_min, "SELECT min(value) FROM trial_values WHERE trial_id = ?1 AND "\

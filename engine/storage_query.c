@@ -249,3 +249,20 @@ int store_pruned_steps(hp_store *s, int64_t study_id, int64_t *count, double *su
         return store_fail(s, "cannot count pruned trials", err);
     return HP_OK;
 }
+
+int store_count_behind(hp_store *s, int64_t study_id, int64_t number, int64_t step,
+                       const char *name, int64_t *count, char *err)
+{
+    sqlite3_stmt *st = s->behind;
+    sqlite3_bind_int64(st, 1, study_id);
+    sqlite3_bind_int64(st, 2, number);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, step);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW)
+        return store_fail(s, "cannot read running trials", err);
+    return HP_OK;
+}

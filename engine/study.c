@@ -22,7 +22,7 @@ static const char *const study_keys[] = {
     "name", "storage", "direction", "metric", "trials", "workers", "threads",
     "seed", "sampler", "timeout", "pruner", NULL};
 static const char *const pruner_keys[] = {
-    "min_resource", "reduction", "warmup_trials", NULL};
+    "min_resource", "reduction", "warmup_trials", "deterministic", NULL};
 static const char *const function_keys[] = {
     "type", "name", "sleep", "fail_rate", "nan_rate", NULL};
 static const char *const mlp_keys[] = {
@@ -469,6 +469,13 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
         const hp_ini_entry *e = &ini->entries[i];
         if (strcmp(e->section, "pruner") != 0)
             continue;
+        if (strcmp(e->key, "deterministic") == 0) {
+            if (strcmp(e->value, "true") && strcmp(e->value, "false"))
+                return fail_at(err, ini, e->line, "%s must be true or false, got '%s'",
+                               e->key, e->value);
+            pc->deterministic = strcmp(e->value, "true") == 0;
+            continue;
+        }
         int64_t lo = strcmp(e->key, "reduction") == 0 ? 2
                      : strcmp(e->key, "warmup_trials") == 0 ? 0 : 1;
         if (parse_int64(e->value, &n) || n < lo || n > 1000000)

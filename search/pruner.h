@@ -21,6 +21,8 @@ typedef struct {
     int warmup_trials;   /* median: trial numbers below this are never pruned */
     int max_resource;    /* the objective's steps (epochs); 0 = unknown */
     int maximize;        /* the study's direction */
+    int deterministic;   /* wait for lower-numbered running trials to report
+                            the step first (the engine does the waiting) */
 } hp_pruner_config;
 
 /* 1 if STEP is an ASHA rung: min_resource * reduction^k, below max_resource. */

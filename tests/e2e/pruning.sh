@@ -58,11 +58,10 @@ expect_in out.txt "1 pruned"
 expect_in out.txt "pruning    1 trials pruned"
 
 # ASHA on a deterministic objective.  With 1 worker every decision follows
-# the rule by hand; with 2 workers every trial finishes, pruning happens only
-# at rungs and the best configuration completes.  (Exact equality of the
-# 2-worker decisions with the 1-worker ones is not guaranteed: a worker
-# freed by an early prune can reach a rung before a lower-numbered trial
-# does, and ASHA never waits.)
+# the rule by hand.  With 2 workers and [pruner] deterministic = true the
+# decisions are the same as with 1; without it (asynchronous ASHA, the
+# default) every trial still finishes, pruning happens only at rungs and the
+# best configuration completes.
 cat >asha.sh <<'EOS'
 #!/bin/sh
 x=$1
@@ -75,18 +74,19 @@ done
 echo "hpsearch: value=$(awk -v x="$x" 'BEGIN { print x + 1 / 9 }')"
 EOS
 chmod +x asha.sh
-for w in 1 2; do
+for w in 1 2 2d; do
     cat >a$w.ini <<EOS
 [study]
 name = a$w
 trials = 9
-workers = $w
+workers = ${w%d}
 sampler = grid
 seed = 4
 pruner = asha
 [pruner]
 min_resource = 1
 reduction = 3
+deterministic = $([ $w = 2d ] && echo true || echo false)
 [objective]
 type = command
 command = ./asha.sh {x}
@@ -127,6 +127,10 @@ got=$(q a1.db "select t.number || ':' || coalesce((select cast(v.value as int) f
                where v.trial_id = t.trial_id and v.name = 'pruned_step'), '-')
                from trials t order by t.number")
 expect_eq "$got" "$expected" "1 worker: ASHA decisions by hand"
+got2=$(q a2d.db "select t.number || ':' || coalesce((select cast(v.value as int) from trial_values v
+                 where v.trial_id = t.trial_id and v.name = 'pruned_step'), '-')
+                 from trials t order by t.number")
+expect_eq "$got2" "$expected" "2 workers, deterministic = true: the same decisions"
 
 # ask/tell: tell --step exits 3 when the trial should stop
 cat >t.ini <<'EOS'

@@ -15,7 +15,7 @@
 
 static hp_pruner_config asha(int min_r, int eta, int max_r, int maximize)
 {
-    hp_pruner_config c = {PRUNER_ASHA, min_r, eta, 0, max_r, maximize};
+    hp_pruner_config c = {PRUNER_ASHA, min_r, eta, 0, max_r, maximize, 0};
     return c;
 }
 
@@ -68,7 +68,7 @@ static void test_asha_promotion(void **state)
 static void test_median(void **state)
 {
     (void)state;
-    hp_pruner_config c = {PRUNER_MEDIAN, 2, 3, 3, 0, 0}; /* minimise */
+    hp_pruner_config c = {PRUNER_MEDIAN, 2, 3, 3, 0, 0, 0}; /* minimise */
     double others[] = {1, 2, 3, 4};                      /* median 2.5 */
     /* warm-up trials and early steps are never pruned */
     assert_false(pruner_median_prune(&c, 2, 5, 9.0, others, 4));
