@@ -98,7 +98,8 @@ int cmd_tell(int argc, char **argv)
         if (!rc && prune) {
             /* the pruner says stop: the trial is PRUNED, exit 3 tells the asker */
             hp_metric m = {"pruned_step", (double)step};
-            rc = store_finish(t.store, f.trial_id, NULL, TRIAL_PRUNED, value, NULL, &m, 1, err);
+            rc = store_finish(t.store, f.trial_id, NULL, TRIAL_PRUNED, value, NULL, NULL, &m, 1,
+                              err);
             if (!rc) {
                 cli_close_target(&t);
                 return 3;
@@ -106,14 +107,16 @@ int cmd_tell(int argc, char **argv)
         }
     } else if (opts[0].value) {
         rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, opts[0].value,
-                          NULL, 0, err);
+                          NULL, NULL, 0, err);
     } else if (!isfinite(value)) {
         char why[64];
         snprintf(why, sizeof why, "the value told was %s", isnan(value) ? "NaN" : "infinite");
-        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, why, NULL, 0, err);
+        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, why, NULL, NULL, 0,
+                          err);
     } else {
         hp_metric m = {t.study.metric, value};
-        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_COMPLETE, value, NULL, &m, 1, err);
+        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_COMPLETE, value, NULL, NULL, &m, 1,
+                          err);
     }
     if (rc)
         goto fail;

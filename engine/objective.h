@@ -32,6 +32,7 @@ typedef struct {
     char metric_names[OBJECTIVE_MAX_METRICS][64];
     double metric_values[OBJECTIVE_MAX_METRICS];
     char error[HP_ERR_LEN];
+    char output[4096];   /* the last lines the objective printed (command), or "" */
 } hp_outcome;
 
 typedef struct {

@@ -375,8 +375,9 @@ static int json_metric(const char *line, const char *metric, double *v, hp_outco
     return found;
 }
 
-/* Appends the last lines of the child's stderr file to the error. */
-static void append_stderr_tail(const char *path, char *error, size_t len)
+/* Appends the last LINES lines of the file at PATH to OUT, after TITLE. */
+static void append_tail(const char *path, int max_lines, const char *title, char *out,
+                        size_t len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -396,12 +397,12 @@ static void append_stderr_tail(const char *path, char *error, size_t len)
     char *start = buf;
     int lines = 0;
     for (char *p = buf + n; p > buf; p--)
-        if (p[-1] == '\n' && ++lines == STDERR_TAIL_LINES) {
+        if (p[-1] == '\n' && ++lines == max_lines) {
             start = p;
             break;
         }
-    size_t used = strlen(error);
-    snprintf(error + used, len - used, "\n--- last lines of stderr ---\n%s", start);
+    size_t used = strlen(out);
+    snprintf(out + used, len - used, "%s%s", title, start);
 }
 
 /* Signals the child's whole process group. */
@@ -603,7 +604,13 @@ void command_objective_evaluate(hp_command_objective *o, const hp_value *values,
         add_metric(out, cfg->metric, value);
     }
     if (out->kind == OUTCOME_FAILED)
-        append_stderr_tail(err_path, out->error, sizeof out->error);
+        append_tail(err_path, STDERR_TAIL_LINES, "\n--- last lines of stderr ---\n",
+                    out->error, sizeof out->error);
+    /* every trial keeps the end of what it printed, beyond its folder */
+    append_tail(out_path, 10, "--- stdout ---\n", out->output, sizeof out->output);
+    append_tail(err_path, STDERR_TAIL_LINES, out->output[0] ? "\n--- stderr ---\n"
+                                                            : "--- stderr ---\n",
+                out->output, sizeof out->output);
     goto done;
 oom:
     snprintf(out->error, sizeof out->error, "out of memory");

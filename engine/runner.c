@@ -161,6 +161,7 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
     if (proposer_claim_values(r->cfg->space, c, values, err)) {
         out.kind = OUTCOME_FAILED;
         out.n_metrics = 0;
+        out.output[0] = '\0';
         snprintf(out.error, sizeof out.error, "%s", err);
     } else {
         hp_reporter rep = {worker_report, worker_should_stop, w};
@@ -197,8 +198,8 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
         metrics[i].name = out.metric_names[i];
         metrics[i].value = out.metric_values[i];
     }
-    int rc = store_finish(w->store, c->trial_id, w->id, state, out.value, error, metrics,
-                          out.n_metrics, err);
+    int rc = store_finish(w->store, c->trial_id, w->id, state, out.value, error, out.output,
+                          metrics, out.n_metrics, err);
     if (rc == HP_EINPUT)
         return; /* it went stale and someone else runs it now: theirs counts */
     if (rc) {

@@ -66,7 +66,10 @@ static const char *const schema_v1 =
     " t.error, t.trial_id, t.study_id"
     " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
 
-static const char *const migrations[] = {schema_v1};
+/* Version 2: the last lines a command objective printed, for every trial. */
+static const char *const schema_v2 = "ALTER TABLE trials ADD COLUMN output TEXT;";
+
+static const char *const migrations[] = {schema_v1, schema_v2};
 
 double store_monotonic(void)
 {

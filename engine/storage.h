@@ -22,7 +22,7 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
@@ -130,11 +130,11 @@ typedef struct {
 } hp_metric;
 
 /* Finishes a RUNNING trial owned by WORKER: sets STATE (COMPLETE, PRUNED or
-** FAILED), the value (NaN stores NULL), the error text (may be NULL) and the
-** final metrics (step NULL).  Returns HP_OK, or HP_EINPUT when the trial is
+** FAILED), the value (NaN stores NULL), the error text and the objective's
+** last output lines (each may be NULL) and the final metrics (step NULL).  Returns HP_OK, or HP_EINPUT when the trial is
 ** not RUNNING under that worker any more (it went stale and was taken). */
 int store_finish(hp_store *store, int64_t trial_id, const char *worker,
-                 hp_trial_state state, double value, const char *error,
+                 hp_trial_state state, double value, const char *error, const char *output,
                  const hp_metric *metrics, int n_metrics, char *err);
 
 /* Stores an intermediate value of a RUNNING trial at STEP. */

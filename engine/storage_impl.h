@@ -49,7 +49,7 @@
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
       "json_each((SELECT params_json FROM trials WHERE trial_id = ?1)) j "           \
       "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id")                      \
-    X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, "         \
+    X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
       "AND state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)")                       \
     X(insert_value, "INSERT INTO trial_values(trial_id, step, name, value) "         \

@@ -281,8 +281,8 @@ fail_nocommit:
 }
 
 int store_finish(hp_store *s, int64_t trial_id, const char *worker, hp_trial_state state,
-                 double value, const char *error, const hp_metric *metrics,
-                 int n_metrics, char *err)
+                 double value, const char *error, const char *output,
+                 const hp_metric *metrics, int n_metrics, char *err)
 {
     int rc = store_begin(s, err);
     if (rc)
@@ -302,6 +302,10 @@ int store_finish(hp_store *s, int64_t trial_id, const char *worker, hp_trial_sta
         sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 5);
+    if (output && *output)
+        sqlite3_bind_text(st, 6, output, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
     int step = store_exec_stmt(st);
     sqlite3_clear_bindings(st);
     if (step != SQLITE_DONE) {

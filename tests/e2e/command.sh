@@ -80,6 +80,17 @@ n=$(number_of exit3)
 expect_in "c-trials/trial-$n/stderr.txt" "something broke"
 [ ! -d "c-trials/trial-$(number_of ok)" ] || fail "a complete trial kept its folder"
 ok
+# every trial keeps the end of its output in the database
+output_of() {
+    q c.db "select t.output from trials t join trial_params p on p.trial_id = t.trial_id
+            and p.name = 'mode' where p.text = '$1'"
+}
+output_of ok >o.txt
+expect_in o.txt "--- stdout ---"
+expect_in o.txt "hpsearch: value=0.5"
+expect_in o.txt "says hello on stderr"
+output_of exit3 >o.txt
+expect_in o.txt "something broke"
 # intermediate reports and final metrics
 n=$(number_of ok)
 expect_eq "$(q c.db "select group_concat(step || ':' || name || '=' || value, ' ') from

@@ -27,6 +27,19 @@ expect_exit 2 "$HPSEARCH" status s.ini
 expect_in err.txt "newer"
 rm -f s.db s.db-wal s.db-shm
 
+# a version-1 database (before trials.output) is migrated when opened, its
+# trials intact
+expect_exit 0 "$HPSEARCH" run s.ini --quiet
+before=$(q s.db "select group_concat(number || '=' || value) from trials")
+q s.db "alter table trials drop column output; pragma user_version = 1"
+expect_exit 0 "$HPSEARCH" status s.ini
+expect_eq "$(q s.db "pragma user_version")" 2 "migrated to version 2"
+expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
+    "the new column"
+expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
+    "trials kept by the migration"
+rm -f s.db s.db-wal s.db-shm
+
 # same name, other search space
 expect_exit 0 "$HPSEARCH" run s.ini --quiet
 count=$(q s.db "select count(*) from trials")

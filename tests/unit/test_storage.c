@@ -138,12 +138,12 @@ static void test_claim_budget(void **state)
                                  err), HP_OK);
     assert_int_equal(st, CLAIM_WAIT);
     hp_metric m = {"value", 1.5};
-    assert_int_equal(store_finish(s, c[0].trial_id, "w0", TRIAL_COMPLETE, 1.5, NULL, &m, 1,
+    assert_int_equal(store_finish(s, c[0].trial_id, "w0", TRIAL_COMPLETE, 1.5, NULL, NULL, &m, 1,
                                   err), HP_OK);
-    assert_int_equal(store_finish(s, c[1].trial_id, "w0", TRIAL_FAILED, NAN, "boom", NULL,
+    assert_int_equal(store_finish(s, c[1].trial_id, "w0", TRIAL_FAILED, NAN, "boom", NULL, NULL,
                                   0, err), HP_OK);
     /* someone else's worker id cannot finish it */
-    assert_int_equal(store_finish(s, c[2].trial_id, "w9", TRIAL_COMPLETE, 0.5, NULL, NULL, 0,
+    assert_int_equal(store_finish(s, c[2].trial_id, "w9", TRIAL_COMPLETE, 0.5, NULL, NULL, NULL, 0,
                                   err), HP_EINPUT);
     /* released: it goes back to WAITING and is claimed again, same params */
     assert_int_equal(store_release(s, c[2].trial_id, "w0", err), HP_OK);
@@ -155,7 +155,7 @@ static void test_claim_budget(void **state)
     assert_string_equal(again.params_json, c[2].params_json);
     assert_int_equal(again.seed, c[2].seed);
     assert_int_equal(calls, 3); /* the sampler was not asked again */
-    assert_int_equal(store_finish(s, again.trial_id, "w0", TRIAL_COMPLETE, 0.25, NULL, NULL,
+    assert_int_equal(store_finish(s, again.trial_id, "w0", TRIAL_COMPLETE, 0.25, NULL, NULL, NULL,
                                   0, err), HP_OK);
     assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &me, propose, &calls, &c[3], &st,
                                  err), HP_OK);
@@ -193,7 +193,7 @@ static void test_capacity(void **state)
     hp_claim d;
     assert_int_equal(store_claim(s, id, 10, 1, 60, &me, propose, &calls, &d, &st, err), HP_OK);
     assert_int_equal(st, CLAIM_WAIT);
-    assert_int_equal(store_finish(s, c.trial_id, "w0", TRIAL_COMPLETE, 1, NULL, NULL, 0, err),
+    assert_int_equal(store_finish(s, c.trial_id, "w0", TRIAL_COMPLETE, 1, NULL, NULL, NULL, 0, err),
                      HP_OK);
     assert_int_equal(store_claim(s, id, 10, 1, 60, &me, propose, &calls, &d, &st, err), HP_OK);
     assert_int_equal(st, CLAIM_DONE);
@@ -246,7 +246,7 @@ static void test_stale_dead_pid(void **state)
     assert_int_equal(store_trial_metric(s, e.trial_id, "loss", &v, &found, err), HP_OK);
     assert_false(found);
     /* the old claimer can no longer finish it */
-    assert_int_equal(store_finish(s, e.trial_id, "dead/w0", TRIAL_COMPLETE, 1, NULL, NULL, 0,
+    assert_int_equal(store_finish(s, e.trial_id, "dead/w0", TRIAL_COMPLETE, 1, NULL, NULL, NULL, 0,
                                   err), HP_EINPUT);
     store_claim_deinit(&c);
     store_claim_deinit(&d);
