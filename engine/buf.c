@@ -1,5 +1,7 @@
 #include "buf.h"
 
+#include "../search/space.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,7 +96,18 @@ void buf_json_number(hp_buf *b, double v)
     else if (v == floor(v) && fabs(v) < 1e15)
         buf_printf(b, "%.0f", v);
     else
-        buf_printf(b, "%.17g", v);
+        buf_number(b, v);
+}
+
+const char *buf_number_text(double v, char *text, int len)
+{
+    return space_format_number(v, text, len);
+}
+
+void buf_number(hp_buf *b, double v)
+{
+    char text[40];
+    buf_puts(b, space_format_number(v, text, sizeof text));
 }
 
 void buf_csv_field(hp_buf *b, const char *s)

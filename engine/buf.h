@@ -25,6 +25,9 @@ void buf_printf(hp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_json_string(hp_buf *b, const char *s);  /* quoted and escaped */
 void buf_json_number(hp_buf *b, double v);       /* null for NaN/Inf */
+void buf_number(hp_buf *b, double v);            /* shortest round-trip form */
+/* The same into TEXT; returns it. */
+const char *buf_number_text(double v, char *text, int len);
 void buf_csv_field(hp_buf *b, const char *s);    /* quoted when needed */
 /* Returns the text ("" if empty); valid until the next append. */
 const char *buf_str(hp_buf *b);

@@ -5,7 +5,6 @@
 ** the asking program takes.
 */
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,68 +36,53 @@ static void print_env(const hp_space *space, const hp_claim *c, const hp_value *
         for (const char *n = p->name; *n; n++)
             putchar(toupper((unsigned char)*n));
         putchar('=');
-        if (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED)
-            shell_quote(p->choices[values[i].index]);
-        else
-            shell_quote(space_format_value(space, i, values[i], text, sizeof text));
+        shell_quote(space_format_value(space, i, values[i], text, sizeof text));
         putchar('\n');
     }
 }
 
-int cmd_ask(int argc, char **argv)
+int cmd_ask(const hp_args *a, hp_target *t, char *err)
 {
-    hp_option opts[] = {{"--format", 1, NULL}, {"--storage", 1, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 2, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("ask: which study? usage: hpsearch ask STUDY.ini [--format json|env]");
-        return 2;
-    }
-    const char *format = opts[0].value ? opts[0].value : "json";
+    const char *format = args_get(a, "--format") ? args_get(a, "--format") : "json";
     if (strcmp(format, "json") != 0 && strcmp(format, "env") != 0) {
-        cli_error("ask: --format must be json or env, got '%s'", format);
-        return 2;
+        snprintf(err, HP_ERR_LEN, "ask: --format must be json or env, got '%s'", format);
+        return HP_EINPUT;
     }
-    hp_target t;
-    if ((rc = cli_prepare_study(pos[0], opts[1].value, 0, &t)))
-        return rc;
-    char err[HP_ERR_LEN];
     char host[256] = "localhost", worker[320];
     gethostname(host, sizeof host - 1);
     snprintf(worker, sizeof worker, "ask:%s:%d", host, (int)getpid());
     hp_claimer who = {host, 0, worker};
     hp_proposer *proposer = NULL;
-    hp_value *values = calloc((size_t)space_size(t.cfg.space), sizeof *values);
-    if (!values || proposer_new(&t.cfg, &proposer, err)) {
-        cli_close_target(&t);
-        return cli_fail(values ? HP_EINPUT : HP_ENOMEM, values ? err : NULL);
+    hp_value *values = calloc((size_t)space_size(t->cfg.space), sizeof *values);
+    if (!values) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
     }
-    proposer_set_store(proposer, t.store, t.study.study_id);
+    if (proposer_new(&t->cfg, &proposer, err)) {
+        free(values);
+        return HP_EINPUT;
+    }
+    proposer_set_store(proposer, t->store, t->study.study_id);
     hp_claim claim;
     hp_claim_status status;
     /* asked trials never go stale by heartbeat: STALE_AFTER is effectively off */
-    rc = store_claim(t.store, t.study.study_id, t.cfg.trials, proposer_capacity(proposer),
-                     1e300, &who, proposer_propose, proposer, &claim, &status, err);
-    int code = 0;
-    if (rc) {
-        code = cli_fail(rc, err);
-    } else if (status != CLAIM_OK) {
-        code = 4;
-    } else if (proposer_claim_values(t.cfg.space, &claim, values, err)) {
-        code = cli_fail(HP_EINPUT, err);
-    } else if (strcmp(format, "env") == 0) {
-        print_env(t.cfg.space, &claim, values);
-    } else {
-        printf("{\"trial\": %lld, \"params\": %s}\n", (long long)claim.number,
-               claim.params_json);
-    }
-    if (!rc)
+    int rc = store_claim(t->store, t->study.study_id, t->cfg.trials,
+                         proposer_capacity(proposer), 1e300, &who, proposer_propose, proposer,
+                         &claim, &status, err);
+    if (rc == HP_OK) {
+        if (status != CLAIM_OK) {
+            rc = HP_ENOTHING; /* exit 4, quietly: the asker's loop ends */
+        } else if (proposer_claim_values(t->cfg.space, &claim, values, err)) {
+            rc = HP_EINPUT;
+        } else if (strcmp(format, "env") == 0) {
+            print_env(t->cfg.space, &claim, values);
+        } else {
+            printf("{\"trial\": %lld, \"params\": %s}\n", (long long)claim.number,
+                   claim.params_json);
+        }
         store_claim_deinit(&claim);
+    }
     free(values);
     proposer_free(proposer);
-    cli_close_target(&t);
-    return code;
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "importance.h"
 
 typedef struct {
     hp_target *t;
@@ -33,10 +34,9 @@ static int print_ini_param(void *ctx, const char *name, double value, const char
             }
             printf("\"\n");
         }
-    } else if (value == floor(value) && fabs(value) < 1e15) {
-        printf("%s = %.0f\n", name, value);
     } else {
-        printf("%s = %.17g\n", name, value);
+        char v[40];
+        printf("%s = %s\n", name, buf_number_text(value, v, sizeof v));
     }
     return 0;
 }
@@ -47,15 +47,16 @@ static int print_best(void *ctx, const hp_trial_row *row)
     b->printed = 1;
     hp_buf imp;
     buf_init(&imp);
-    int has_imp = cli_importance(b->t, &imp, b->json) == 0;
+    int has_imp = importance_describe(b->t, &imp, b->json) == 0;
     if (b->json) {
         printf("{\"study\": ");
         hp_buf name;
         buf_init(&name);
         buf_json_string(&name, b->t->study.name);
-        printf("%s, \"trial\": %lld, \"value\": %.17g, \"params\": %s, \"metrics\": %s",
-               buf_str(&name), (long long)row->number, row->value, row->params_json,
-               row->metrics_json);
+        char v[40];
+        printf("%s, \"trial\": %lld, \"value\": %s, \"params\": %s, \"metrics\": %s",
+               buf_str(&name), (long long)row->number, buf_number_text(row->value, v, sizeof v),
+               row->params_json, row->metrics_json);
         if (has_imp)
             printf(", \"importance\": %s", buf_str(&imp));
         printf("}\n");
@@ -66,47 +67,33 @@ static int print_best(void *ctx, const hp_trial_row *row)
     if (has_imp)
         printf("; parameter importance (gp): %s\n", buf_str(&imp));
     buf_deinit(&imp);
-    printf("; best trial %lld of study '%s': %s = %.10g\n[params]\n", (long long)row->number,
-           b->t->study.name, b->t->study.metric, row->value);
+    char v[40];
+    printf("; best trial %lld of study '%s': %s = %s\n[params]\n", (long long)row->number,
+           b->t->study.name, b->t->study.metric, buf_number_text(row->value, v, sizeof v));
     b->rc = store_trial_params(b->t->store, row->trial_id, print_ini_param, NULL, b->err);
     return 0;
 }
 
-int cmd_best(int argc, char **argv)
+int cmd_best(const hp_args *a, hp_target *t, char *err)
 {
-    hp_option opts[] = {{"--study", 1, NULL}, {"--format", 1, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 2, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("best: which study? usage: hpsearch best STUDY.ini|DB");
-        return 2;
-    }
-    const char *format = opts[1].value ? opts[1].value : "ini";
+    const char *format = args_get(a, "--format") ? args_get(a, "--format") : "ini";
     if (strcmp(format, "ini") != 0 && strcmp(format, "json") != 0) {
-        cli_error("best: --format must be ini or json, got '%s'", format);
-        return 2;
+        snprintf(err, HP_ERR_LEN, "best: --format must be ini or json, got '%s'", format);
+        return HP_EINPUT;
     }
-    hp_target t;
-    if ((rc = cli_open_target(pos[0], opts[0].value, &t)))
-        return rc;
-    best_ctx b = {&t, strcmp(format, "json") == 0, 0, "", 0};
+    best_ctx b = {t, strcmp(format, "json") == 0, 0, "", 0};
     int found;
-    rc = store_best(t.store, t.study.study_id, strcmp(t.study.direction, "maximize") == 0,
-                    print_best, &b, &found, b.err);
+    int rc = store_best(t->store, t->study.study_id, strcmp(t->study.direction, "maximize") == 0,
+                        print_best, &b, &found, b.err);
     if (!rc)
         rc = b.rc;
-    int printed = b.printed;
-    char name[256];
-    snprintf(name, sizeof name, "%s", t.study.name);
-    cli_close_target(&t);
-    if (rc)
-        return cli_fail(rc, b.err);
-    if (!printed) {
-        cli_error("study '%s' has no complete trial yet", name);
-        return 1;
+    if (rc) {
+        snprintf(err, HP_ERR_LEN, "%s", b.err);
+        return rc;
     }
-    return 0;
+    if (!b.printed) {
+        snprintf(err, HP_ERR_LEN, "study '%s' has no complete trial yet", t->study.name);
+        return HP_ERUNTIME;
+    }
+    return HP_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -32,7 +33,7 @@ static void number_or_empty(hp_buf *b, double v, int json)
     if (json)
         buf_json_number(b, v);
     else if (isfinite(v))
-        buf_printf(b, "%.17g", v);
+        buf_number(b, v);
 }
 
 static int take_param(void *ctx, const char *name, double value, const char *text)
@@ -182,71 +183,73 @@ out:
     return rc;
 }
 
-int cmd_export(int argc, char **argv)
+/* Opens a temporary file beside PATH, created exclusively (never a planted
+** file or link); *tmp gets its name. */
+static FILE *open_beside(const char *path, char **tmp)
 {
-    hp_option opts[] = {{"--study", 1, NULL}, {"--format", 1, NULL}, {"-o", 1, NULL},
-                        {"--output", 1, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 4, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("export: which study? usage: hpsearch export STUDY.ini|DB --format csv|json");
-        return 2;
+    size_t n = strlen(path) + 16;
+    *tmp = malloc(n);
+    if (!*tmp)
+        return NULL;
+    snprintf(*tmp, n, "%s.XXXXXX", path);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        free(*tmp);
+        *tmp = NULL;
+        return NULL;
     }
-    const char *f = opts[1].value;
+    /* mkstemp makes it private; the export gets what fopen would give it */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        remove(*tmp);
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+
+int cmd_export(const hp_args *a, hp_target *t, char *err)
+{
+    const char *f = args_get(a, "--format");
     if (!f || (strcmp(f, "csv") != 0 && strcmp(f, "json") != 0)) {
-        cli_error("export: --format must be csv or json%s%s%s", f ? ", got '" : "",
-                  f ? f : "", f ? "'" : "");
-        return 2;
+        snprintf(err, HP_ERR_LEN, "export: --format must be csv or json%s%s%s",
+                 f ? ", got '" : "", f ? f : "", f ? "'" : "");
+        return HP_EINPUT;
     }
-    const char *path = opts[2].value ? opts[2].value : opts[3].value;
-    hp_target t;
-    if ((rc = cli_open_target(pos[0], opts[0].value, &t)))
-        return rc;
+    const char *path = args_get(a, "-o") ? args_get(a, "-o") : args_get(a, "--output");
     export_ctx e;
     memset(&e, 0, sizeof e);
-    e.t = &t;
+    e.t = t;
     e.json = strcmp(f, "json") == 0;
     e.out = stdout;
-    buf_init(&e.line);
     char *tmp = NULL;
-    if (path) {
-        size_t n = strlen(path) + 16;
-        tmp = malloc(n);
-        if (!tmp) {
-            cli_close_target(&t);
-            return cli_fail(HP_ENOMEM, NULL);
-        }
-        snprintf(tmp, n, "%s.tmp%d", path, (int)getpid());
-        e.out = fopen(tmp, "w");
-        if (!e.out) {
-            cli_error("cannot write '%s': %s", path, strerror(errno));
-            free(tmp);
-            cli_close_target(&t);
-            return 2;
-        }
+    if (path && !(e.out = open_beside(path, &tmp))) {
+        snprintf(err, HP_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
+        return HP_EINPUT;
     }
-    rc = run_export(&e);
+    buf_init(&e.line);
+    int rc = run_export(&e);
     buf_deinit(&e.line);
-    cli_close_target(&t);
+    if (rc)
+        snprintf(err, HP_ERR_LEN, "%s", e.err);
     if (path) {
         int bad = ferror(e.out);
         bad |= fclose(e.out) != 0;
         if (!rc && bad) {
-            cli_error("cannot write '%s'", path);
-            remove(tmp);
-            free(tmp);
-            return 1;
+            snprintf(err, HP_ERR_LEN, "cannot write '%s'", path);
+            rc = HP_ERUNTIME;
         }
         if (!rc && rename(tmp, path) != 0) {
-            cli_error("cannot write '%s': %s", path, strerror(errno));
+            snprintf(err, HP_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
             rc = HP_ERUNTIME;
         }
         if (rc)
             remove(tmp);
         free(tmp);
     }
-    return rc ? cli_fail(rc, e.err) : 0;
+    return rc;
 }

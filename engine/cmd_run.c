@@ -1,83 +1,98 @@
 /*
-** hpsearch run: create or resume a study and run it to its budget.
+** hpsearch run: create or resume a study and run it to its budget.  The
+** objective (and its data set) is made before storage is touched, so bad
+** data writes nothing.
 */
-#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "objective.h"
 #include "runner.h"
 
-int cmd_run(int argc, char **argv)
+/* Says how the trials run and what the study's history holds. */
+static void first_line(const hp_target *t, int quiet)
 {
-    hp_option opts[] = {{"--workers", 1, NULL}, {"--trials", 1, NULL},
-                        {"--storage", 1, NULL}, {"--quiet", 0, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 4, pos, 1, &n_pos);
+    const hp_study_config *cfg = &t->cfg;
+    if (quiet)
+        return;
+    hp_buf what;
+    buf_init(&what);
+    objective_spec_describe(cfg->objective, &what);
+    printf("study '%s': %s, sampler %s; %d worker%s x %d thread%s (%d core%s)\n", cfg->name,
+           buf_str(&what), cfg->sampler, cfg->workers, cfg->workers == 1 ? "" : "s",
+           cfg->threads, cfg->threads == 1 ? "" : "s", cfg->cores, cfg->cores == 1 ? "" : "s");
+    fflush(stdout);
+    buf_deinit(&what);
+    if (t->sampler_changed)
+        fprintf(stderr, "hpsearch: note: study '%s' was created with sampler %s and seed %llu; "
+                "new trials are proposed by %s with seed %llu (recorded per trial, shown by "
+                "'hpsearch status')\n", cfg->name, t->study.sampler,
+                (unsigned long long)t->study.seed, cfg->sampler,
+                (unsigned long long)cfg->seed);
+}
+
+/* A study that has its trials but not one complete says so, instead of
+** reporting success. */
+static int check_finished(const hp_target *t, char *err)
+{
+    int64_t c[TRIAL_N_STATES];
+    int rc = store_counts(t->store, t->study.study_id, c, err);
     if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("run: which study? usage: hpsearch run STUDY.ini");
-        return 2;
+        return rc;
+    int64_t finished = c[TRIAL_COMPLETE] + c[TRIAL_PRUNED] + c[TRIAL_FAILED];
+    if (finished >= t->cfg.trials && c[TRIAL_COMPLETE] == 0 && c[TRIAL_PRUNED] == 0) {
+        snprintf(err, HP_ERR_LEN, "study '%s' has its %lld trials but none complete: all "
+                 "failed; fix the objective, then 'hpsearch run %s --retry-failed' runs them "
+                 "again", t->cfg.name, (long long)finished, t->cfg.path);
+        return HP_ERUNTIME;
     }
-    int64_t workers = 0, trials = 0;
-    if (opts[0].value && cli_parse_count("--workers", opts[0].value, &workers))
-        return 2;
-    if (opts[1].value && cli_parse_count("--trials", opts[1].value, &trials))
-        return 2;
-    if (workers > 1024) {
-        cli_error("--workers must be at most 1024");
-        return 2;
+    return HP_OK;
+}
+
+int cmd_run(const hp_args *a, hp_target *t, char *err)
+{
+    hp_study_config *cfg = &t->cfg;
+    if (!cfg->objective) {
+        snprintf(err, HP_ERR_LEN, "%s: the study has no [objective] section, so there is "
+                 "nothing to run; drive it with 'hpsearch ask' and 'hpsearch tell'",
+                 cfg->path);
+        return HP_EINPUT;
     }
-    hp_target t;
-    /* the objective is checked before storage is touched */
-    hp_study_config probe;
-    char err[HP_ERR_LEN];
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (study_load(pos[0], cores > 0 ? (int)cores : 1, &probe, err)) {
-        cli_error("%s", err);
-        return 2;
-    }
-    if (!probe.has_objective) {
-        study_deinit(&probe);
-        cli_error("%s: the study has no [objective] section, so there is nothing to run; "
-                  "drive it with 'hpsearch ask' and 'hpsearch tell'", pos[0]);
-        return 2;
-    }
-    /* the objective (and its data set) before storage: bad data writes nothing */
     hp_objective *objective;
-    if (objective_new(&probe, &objective, err)) {
-        study_deinit(&probe);
-        cli_error("%s", err);
-        return 2;
+    if (objective_new(cfg->objective, &objective, err))
+        return HP_EINPUT;
+    int rc = target_open_study(t, err);
+    if (!rc && args_get(a, "--retry-failed")) {
+        int64_t n;
+        rc = store_retry_failed(t->store, t->study.study_id, &n, err);
+        if (!rc && !args_get(a, "--quiet"))
+            printf("%lld failed trial%s queued again\n", (long long)n, n == 1 ? "" : "s");
     }
-    if ((rc = cli_prepare_study(pos[0], opts[2].value, trials, &t))) {
+    if (!rc)
+        rc = check_finished(t, err);
+    if (rc) {
         objective_free(objective);
-        study_deinit(&probe);
         return rc;
     }
+    first_line(t, args_get(a, "--quiet") != NULL);
     hp_run_options ro;
-    ro.trials = t.cfg.trials;
-    ro.workers = workers > 0 ? (int)workers : t.cfg.workers;
-    ro.timeout_s = t.cfg.timeout_s;
-    ro.quiet = opts[3].value != NULL;
+    ro.quiet = args_get(a, "--quiet") != NULL;
     ro.live = isatty(STDOUT_FILENO);
     ro.out = stdout;
     /* the runner opens its own connections */
-    store_close(t.store);
-    t.store = NULL;
+    store_close(t->store);
+    t->store = NULL;
     int abandoned;
-    rc = runner_run(&t.cfg, objective, t.study.study_id, &ro, &abandoned, err);
-    if (!abandoned) {
-        /* after a second Ctrl-C, workers may still use them: left to exit */
-        cli_close_target(&t);
-        objective_free(objective);
-        study_deinit(&probe);
+    rc = runner_run(cfg, objective, t->study.study_id, &ro, &abandoned, err);
+    if (abandoned) {
+        /* after a second Ctrl-C, workers may still use the study and the
+           objective: both are left to the process exit */
+        memset(t, 0, sizeof *t);
+        err[0] = '\0';
+        return rc;
     }
+    objective_free(objective);
     if (rc == HP_EINTERRUPTED)
-        return 130;
-    if (rc)
-        return cli_fail(rc, err);
-    return 0;
+        err[0] = '\0'; /* the run said what it waited for and how to resume */
+    return rc;
 }

@@ -5,14 +5,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
+#include "importance.h"
 #include "progress.h"
 
 static int show_best(void *ctx, const hp_trial_row *row)
 {
     (void)ctx;
-    printf("best       %.10g (trial %lld) %s\n", row->value, (long long)row->number,
-           row->params_json);
+    char v[40];
+    printf("best       %s (trial %lld) %s\n", buf_number_text(row->value, v, sizeof v),
+           (long long)row->number, row->params_json);
     return 0;
 }
 
@@ -26,44 +29,66 @@ static int show_running(void *ctx, const hp_trial_row *row)
     return 0;
 }
 
-int cmd_status(int argc, char **argv)
+typedef struct {
+    int n;
+    hp_buf text;
+} runs_ctx;
+
+static int add_run(void *ctx, const char *sampler, int has_seed, uint64_t seed, int64_t first,
+                   int64_t last, int64_t count)
 {
-    hp_option opts[] = {{"--study", 1, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 1, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("status: which study? usage: hpsearch status STUDY.ini|DB");
-        return 2;
-    }
-    hp_target t;
-    if ((rc = cli_open_target(pos[0], opts[0].value, &t)))
-        return rc;
-    char err[HP_ERR_LEN];
+    runs_ctx *r = ctx;
+    buf_printf(&r->text, "%s%s", r->n++ ? "; " : "", sampler[0] ? sampler : "(not recorded)");
+    if (has_seed)
+        buf_printf(&r->text, " seed %llu", (unsigned long long)seed);
+    if (first == last)
+        buf_printf(&r->text, " for trial %lld", (long long)first);
+    else
+        buf_printf(&r->text, " for %lld trials in %lld-%lld", (long long)count,
+                   (long long)first, (long long)last);
+    return 0;
+}
+
+int cmd_status(const hp_args *a, hp_target *t, char *err)
+{
+    (void)a;
     int64_t c[TRIAL_N_STATES];
-    if ((rc = store_counts(t.store, t.study.study_id, c, err)))
-        goto fail;
+    int rc = store_counts(t->store, t->study.study_id, c, err);
+    if (rc)
+        return rc;
     int64_t finished = c[TRIAL_COMPLETE] + c[TRIAL_PRUNED] + c[TRIAL_FAILED];
-    time_t created = (time_t)t.study.created_at;
+    time_t created = (time_t)t->study.created_at;
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&created));
-    printf("study      %s (created %s)\n", t.study.name, when);
-    printf("objective  %s %s, sampler %s, seed %llu\n", t.study.direction,
-           t.study.metric, t.study.sampler, (unsigned long long)t.study.seed);
+    printf("study      %s (created %s)\n", t->study.name, when);
+    printf("objective  %s %s, sampler %s, seed %llu\n", t->study.direction,
+           t->study.metric, t->study.sampler, (unsigned long long)t->study.seed);
     printf("trials     %lld/%lld finished: %lld complete, %lld pruned, %lld failed; "
            "%lld running, %lld waiting%s\n",
-           (long long)finished, (long long)t.study.trials, (long long)c[TRIAL_COMPLETE],
+           (long long)finished, (long long)t->study.trials, (long long)c[TRIAL_COMPLETE],
            (long long)c[TRIAL_PRUNED], (long long)c[TRIAL_FAILED],
            (long long)c[TRIAL_RUNNING], (long long)c[TRIAL_WAITING],
-           finished >= t.study.trials ? " (done)" : "");
+           finished >= t->study.trials ? " (done)" : "");
+    if (t->has_cfg)
+        printf("parallel   %d worker%s x %d kernel thread%s per trial (%d core%s; "
+               "--workers N makes it N x %d)\n", t->cfg.workers, t->cfg.workers == 1 ? "" : "s",
+               t->cfg.threads, t->cfg.threads == 1 ? "" : "s", t->cfg.cores,
+               t->cfg.cores == 1 ? "" : "s",
+               t->cfg.threads_set ? t->cfg.threads : 0);
+    runs_ctx runs = {0, {0}};
+    buf_init(&runs.text);
+    rc = store_sampler_runs(t->store, t->study.study_id, add_run, &runs, err);
+    if (!rc && runs.n > 1)
+        printf("samplers   %s\n", buf_str(&runs.text));
+    buf_deinit(&runs.text);
+    if (rc)
+        return rc;
     if (c[TRIAL_PRUNED] > 0) {
         int64_t pruned;
         double steps;
-        if ((rc = store_pruned_steps(t.store, t.study.study_id, &pruned, &steps, err)))
-            goto fail;
-        int max = t.has_cfg ? t.cfg.pruner_cfg.max_resource : 0;
+        if ((rc = store_pruned_steps(t->store, t->study.study_id, &pruned, &steps, err)))
+            return rc;
+        int max = t->has_cfg ? t->cfg.pruner_cfg.max_resource : 0;
         if (max > 0)
             printf("pruning    %lld trials pruned, %.0f epochs saved (of %lld)\n",
                    (long long)pruned, (double)pruned * max - steps, (long long)pruned * max);
@@ -72,26 +97,17 @@ int cmd_status(int argc, char **argv)
                    (long long)pruned, steps);
     }
     int found;
-    int maximize = strcmp(t.study.direction, "maximize") == 0;
-    if ((rc = store_best(t.store, t.study.study_id, maximize, show_best, NULL, &found, err)))
-        goto fail;
+    int maximize = strcmp(t->study.direction, "maximize") == 0;
+    if ((rc = store_best(t->store, t->study.study_id, maximize, show_best, NULL, &found, err)))
+        return rc;
     if (!found)
         printf("best       - (no complete trial yet)\n");
     hp_buf imp;
     buf_init(&imp);
-    if (cli_importance(&t, &imp, 0) == 0)
-        printf("importance %s (gp length-scales: shorter = more important)\n",
-               buf_str(&imp));
+    if (importance_describe(t, &imp, 0) == 0)
+        printf("importance %s (gp length-scales: shorter = more important)\n", buf_str(&imp));
     buf_deinit(&imp);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    double now = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-    if ((rc = store_list_trials(t.store, t.study.study_id, TRIAL_RUNNING, 0, maximize, 20,
-                                show_running, &now, err)))
-        goto fail;
-    cli_close_target(&t);
-    return 0;
-fail:
-    cli_close_target(&t);
-    return cli_fail(rc, err);
+    double now = clock_wall();
+    return store_list_trials(t->store, t->study.study_id, TRIAL_RUNNING, 0, maximize, 20,
+                             show_running, &now, err);
 }

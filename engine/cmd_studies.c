@@ -2,7 +2,6 @@
 ** hpsearch studies DB: the studies in a database, one line each.
 */
 #include <math.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,37 +29,24 @@ static int print_study(void *ctx, const hp_study_row *row,
     store_best(l->store, row->study_id, row->direction[0] == 'm' && row->direction[1] == 'a',
                keep_value, &best, &found, err);
     int64_t finished = counts[TRIAL_COMPLETE] + counts[TRIAL_PRUNED] + counts[TRIAL_FAILED];
-    char fin[48];
+    char fin[48], v[40];
     snprintf(fin, sizeof fin, "%lld/%lld", (long long)finished, (long long)row->trials);
-    printf("%-24s %-9s %-16s %-7s %9s %8lld ", row->name, row->direction, row->metric,
-           row->sampler, fin, (long long)counts[TRIAL_RUNNING]);
-    if (found)
-        printf("%.10g\n", best);
-    else
-        printf("-\n");
+    printf("%-24s %-9s %-16s %-7s %9s %8lld %s\n", row->name, row->direction, row->metric,
+           row->sampler, fin, (long long)counts[TRIAL_RUNNING],
+           found ? buf_number_text(best, v, sizeof v) : "-");
     return 0;
 }
 
-int cmd_studies(int argc, char **argv)
+int cmd_studies(const hp_args *a, hp_target *t, char *err)
 {
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, NULL, 0, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("studies: which database? usage: hpsearch studies DB");
-        return 2;
-    }
-    char err[HP_ERR_LEN];
+    (void)t;
     list_ctx l = {NULL, 0};
-    if ((rc = store_open(pos[0], 0, &l.store, err)))
-        return cli_fail(rc, err);
+    int rc = store_open(a->pos[0], 0, &l.store, err);
+    if (rc)
+        return rc;
     rc = store_list_studies(l.store, print_study, &l, err);
     store_close(l.store);
-    if (rc)
-        return cli_fail(rc, err);
-    if (l.n == 0)
-        printf("no studies in '%s'\n", pos[0]);
-    return 0;
+    if (!rc && l.n == 0)
+        printf("no studies in '%s'\n", a->pos[0]);
+    return rc;
 }

@@ -1,14 +1,15 @@
 /*
 ** hpsearch tell: record what an asked trial gave: its final value, its
-** failure, or an intermediate value at a step.
+** failure, or an intermediate value at a step.  The trial ends through the
+** same outcome policy as a trial of `run` (trial.h).
 */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "pruning.h"
+#include "parse.h"
+#include "trial.h"
 
 typedef struct {
     int64_t trial_id;
@@ -23,106 +24,103 @@ static int keep_trial(void *ctx, const hp_trial_row *row)
     return 0;
 }
 
-static int parse_value(const char *s, double *v)
+/* The arguments of tell, checked before anything is opened for writing. */
+static int parse_tell(const hp_args *a, int64_t *number, int64_t *step, double *value,
+                      char *err)
 {
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return (!*s || *end || errno == ERANGE) ? -1 : 0;
+    const char *fail = args_get(a, "--fail"), *st = args_get(a, "--step");
+    int want = fail ? 2 : 3;
+    if (a->n_pos != want || (fail && st)) {
+        snprintf(err, HP_ERR_LEN, "tell: usage: hpsearch tell STUDY.ini TRIAL VALUE | --fail "
+                 "REASON | --step N VALUE");
+        return HP_EINPUT;
+    }
+    if (parse_int64(a->pos[1], number) || *number < 0) {
+        snprintf(err, HP_ERR_LEN, "tell: trial must be a trial number, got '%s'", a->pos[1]);
+        return HP_EINPUT;
+    }
+    if (st && parse_step_n(st, strlen(st), step)) {
+        snprintf(err, HP_ERR_LEN, "tell: --step must be a non-negative integer (at most 18 "
+                 "digits), got '%s'", st);
+        return HP_EINPUT;
+    }
+    *value = NAN;
+    if (!fail) {
+        char *end;
+        *value = strtod(a->pos[2], &end);
+        /* NaN and infinities are accepted and fail the trial; overflow and
+           underflow to zero are not a value the program meant */
+        if (!*a->pos[2] || *end || (isfinite(*value) && parse_double(a->pos[2], value))) {
+            snprintf(err, HP_ERR_LEN, "tell: value must be a number, got '%s'", a->pos[2]);
+            return HP_EINPUT;
+        }
+    }
+    return HP_OK;
 }
 
-int cmd_tell(int argc, char **argv)
+int cmd_tell(const hp_args *a, hp_target *t, char *err)
 {
-    hp_option opts[] = {{"--fail", 1, NULL}, {"--step", 1, NULL}};
-    const char *pos[3];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 2, pos, 3, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    int want = opts[0].value ? 2 : 3;
-    if (n_pos != want || (opts[0].value && opts[1].value)) {
-        cli_error("tell: usage: hpsearch tell STUDY.ini TRIAL VALUE | --fail REASON | "
-                  "--step N VALUE");
-        return 2;
-    }
     int64_t number, step = 0;
-    char *end;
-    errno = 0;
-    number = strtoll(pos[1], &end, 10);
-    if (!*pos[1] || *end || errno || number < 0) {
-        cli_error("tell: trial must be a trial number, got '%s'", pos[1]);
-        return 2;
-    }
-    if (opts[1].value) {
-        step = strtoll(opts[1].value, &end, 10);
-        if (!*opts[1].value || *end || step < 0) {
-            cli_error("tell: --step must be a non-negative integer, got '%s'",
-                      opts[1].value);
-            return 2;
-        }
-    }
-    double value = NAN;
-    if (!opts[0].value && parse_value(pos[2], &value)) {
-        cli_error("tell: value must be a number, got '%s'", pos[2]);
-        return 2;
-    }
-    hp_target t;
-    if ((rc = cli_open_target(pos[0], NULL, &t)))
+    double value;
+    int rc = parse_tell(a, &number, &step, &value, err);
+    if (rc)
         return rc;
-    char err[HP_ERR_LEN];
     found_trial f = {0, TRIAL_WAITING};
     int found;
-    if ((rc = store_trial_by_number(t.store, t.study.study_id, number, keep_trial, &f,
+    if ((rc = store_trial_by_number(t->store, t->study.study_id, number, keep_trial, &f,
                                     &found, err)))
-        goto fail;
+        return rc;
     if (!found) {
-        cli_error("tell: study '%s' has no trial %lld", t.study.name, (long long)number);
-        cli_close_target(&t);
-        return 2;
+        snprintf(err, HP_ERR_LEN, "tell: study '%s' has no trial %lld", t->study.name,
+                 (long long)number);
+        return HP_EINPUT;
     }
     if (f.state != TRIAL_RUNNING) {
-        cli_error("tell: trial %lld is %s, not RUNNING", (long long)number,
-                  store_state_name(f.state));
-        cli_close_target(&t);
-        return 2;
+        snprintf(err, HP_ERR_LEN, "tell: trial %lld is %s, not RUNNING", (long long)number,
+                 store_state_name(f.state));
+        return HP_EINPUT;
     }
-    if (opts[1].value) {
-        rc = store_report(t.store, f.trial_id, step, t.study.metric, value, err);
-        int prune = 0;
-        hp_prune_scratch scratch = {0};
-        if (!rc && t.has_cfg)
-            /* never waits: one script may hold several asked trials */
-            rc = prune_decide(t.store, &t.cfg, t.study.study_id, number, f.trial_id, step,
-                              value, &scratch, 0, NULL, NULL, &prune, err);
-        prune_scratch_deinit(&scratch);
-        if (!rc && prune) {
-            /* the pruner says stop: the trial is PRUNED, exit 3 tells the asker */
-            hp_metric m = {"pruned_step", (double)step};
-            rc = store_finish(t.store, f.trial_id, NULL, TRIAL_PRUNED, value, NULL, NULL, &m, 1,
-                              err);
-            if (!rc) {
-                cli_close_target(&t);
-                return 3;
-            }
+    hp_trial_run trial;
+    memset(&trial, 0, sizeof trial);
+    trial_begin(&trial, f.trial_id, number);
+    hp_outcome out;
+    memset(&out, 0, sizeof out);
+    if (args_get(a, "--step")) {
+        /* the pruner decides from the study file; without one, no pruning.
+           It never waits: one script may hold several asked trials */
+        static const hp_study_config no_pruner; /* pruner kind none */
+        const hp_study_config *cfg = t->has_cfg ? &t->cfg : &no_pruner;
+        hp_study_config metric_only;
+        if (!t->has_cfg) {
+            metric_only = no_pruner;
+            metric_only.metric = t->study.metric;
+            cfg = &metric_only;
         }
-    } else if (opts[0].value) {
-        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, opts[0].value,
-                          NULL, NULL, 0, err);
+        rc = trial_report(t->store, cfg, t->study.study_id, NULL, &trial, step,
+                          t->study.metric, value, NULL, err);
+        if (rc || !trial.pruned) {
+            trial_deinit(&trial);
+            return rc;
+        }
+        out.kind = OUTCOME_INTERRUPTED; /* the policy makes it PRUNED */
+    } else if (args_get(a, "--fail")) {
+        out.kind = OUTCOME_FAILED;
+        snprintf(out.error, sizeof out.error, "%s", args_get(a, "--fail"));
     } else if (!isfinite(value)) {
-        char why[64];
-        snprintf(why, sizeof why, "the value told was %s", isnan(value) ? "NaN" : "infinite");
-        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_FAILED, NAN, why, NULL, NULL, 0,
-                          err);
+        out.kind = OUTCOME_FAILED;
+        snprintf(out.error, sizeof out.error, "the value told was %s",
+                 isnan(value) ? "NaN" : "infinite");
     } else {
-        hp_metric m = {t.study.metric, value};
-        rc = store_finish(t.store, f.trial_id, NULL, TRIAL_COMPLETE, value, NULL, NULL, &m, 1,
-                          err);
+        out.kind = OUTCOME_COMPLETE;
+        out.value = value;
+        outcome_set_metric(&out, t->study.metric, value);
     }
-    if (rc)
-        goto fail;
-    cli_close_target(&t);
-    return 0;
-fail:
-    cli_close_target(&t);
-    return cli_fail(rc, err);
+    hp_trial_state state;
+    rc = trial_finish(t->store, t->study.metric, NULL, &trial, &out, &state, err);
+    trial_deinit(&trial);
+    if (rc == HP_OK && state == TRIAL_PRUNED) {
+        err[0] = '\0';
+        return HP_ESTOP; /* exit 3: the asker stops the trial */
+    }
+    return rc;
 }

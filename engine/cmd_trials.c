@@ -33,7 +33,7 @@ static int print_trial(void *ctx, const hp_trial_row *r)
                    "params");
         char value[32] = "-", dur[32] = "-";
         if (isfinite(r->value))
-            snprintf(value, sizeof value, "%.10g", r->value);
+            buf_number_text(r->value, value, sizeof value);
         if (isfinite(d))
             snprintf(dur, sizeof dur, "%.3fs", d);
         buf_printf(b, "%6lld  %-8s  %-16s  %9s  %s", (long long)r->number,
@@ -45,7 +45,7 @@ static int print_trial(void *ctx, const hp_trial_row *r)
             printf("number,state,value,duration,params,error\n");
         buf_printf(b, "%lld,%s,", (long long)r->number, store_state_name(r->state));
         if (isfinite(r->value))
-            buf_printf(b, "%.17g", r->value);
+            buf_number(b, r->value);
         buf_puts(b, ",");
         if (isfinite(d))
             buf_printf(b, "%.3f", d);
@@ -76,58 +76,45 @@ static int print_trial(void *ctx, const hp_trial_row *r)
     return 0;
 }
 
-int cmd_trials(int argc, char **argv)
+int cmd_trials(const hp_args *a, hp_target *t, char *err)
 {
-    hp_option opts[] = {{"--study", 1, NULL}, {"--format", 1, NULL}, {"--state", 1, NULL},
-                        {"--sort", 1, NULL}, {"--limit", 1, NULL}};
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(argc, argv, opts, 5, pos, 1, &n_pos);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (n_pos != 1) {
-        cli_error("trials: which study? usage: hpsearch trials STUDY.ini|DB");
-        return 2;
-    }
     trials_ctx c = {FMT_TABLE, 0, {0}};
-    const char *f = opts[1].value ? opts[1].value : "table";
+    const char *f = args_get(a, "--format") ? args_get(a, "--format") : "table";
     if (strcmp(f, "csv") == 0)
         c.format = FMT_CSV;
     else if (strcmp(f, "json") == 0)
         c.format = FMT_JSON;
     else if (strcmp(f, "table") != 0) {
-        cli_error("trials: --format must be table, csv or json, got '%s'", f);
-        return 2;
+        snprintf(err, HP_ERR_LEN, "trials: --format must be table, csv or json, got '%s'", f);
+        return HP_EINPUT;
     }
     int state = -1;
-    if (opts[2].value && (state = store_state_parse(opts[2].value)) < 0) {
-        cli_error("trials: --state must be complete, pruned, failed, running or waiting, "
-                  "got '%s'", opts[2].value);
-        return 2;
+    const char *st = args_get(a, "--state");
+    if (st && (state = store_state_parse(st)) < 0) {
+        snprintf(err, HP_ERR_LEN, "trials: --state must be complete, pruned, failed, running "
+                 "or waiting, got '%s'", st);
+        return HP_EINPUT;
     }
     int by_value = 0;
-    if (opts[3].value) {
-        if (strcmp(opts[3].value, "value") == 0)
+    const char *sort = args_get(a, "--sort");
+    if (sort) {
+        if (strcmp(sort, "value") == 0)
             by_value = 1;
-        else if (strcmp(opts[3].value, "number") != 0) {
-            cli_error("trials: --sort must be value or number, got '%s'", opts[3].value);
-            return 2;
+        else if (strcmp(sort, "number") != 0) {
+            snprintf(err, HP_ERR_LEN, "trials: --sort must be value or number, got '%s'", sort);
+            return HP_EINPUT;
         }
     }
     int64_t limit = 0;
-    if (opts[4].value && cli_parse_count("--limit", opts[4].value, &limit))
-        return 2;
-    hp_target t;
-    if ((rc = cli_open_target(pos[0], opts[0].value, &t)))
+    int rc = args_count(a, "--limit", 0, &limit, err);
+    if (rc)
         return rc;
-    char err[HP_ERR_LEN];
     buf_init(&c.line);
-    rc = store_list_trials(t.store, t.study.study_id, state, by_value,
-                           strcmp(t.study.direction, "maximize") == 0, limit, print_trial,
+    rc = store_list_trials(t->store, t->study.study_id, state, by_value,
+                           strcmp(t->study.direction, "maximize") == 0, limit, print_trial,
                            &c, err);
     if (c.format == FMT_JSON)
         puts(c.n == 0 ? "[]" : "\n]");
     buf_deinit(&c.line);
-    cli_close_target(&t);
-    return rc ? cli_fail(rc, err) : 0;
+    return rc;
 }

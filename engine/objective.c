@@ -1,131 +1,258 @@
 /*
-** Objective dispatch, and the benchmark-function objective.  The function
-** objective maps the study's parameters, in the order declared, to the
-** coordinates of a benchmark function.  Its options sleep, fail_rate and
-** nan_rate make slow and failing trials on purpose, so that resume, Ctrl-C
-** and failure handling can be tested and demonstrated without a model.
+** Objective dispatch: the kind table, the spec parsed from [objective],
+** and the per-trial folders that kinds with files share:
+**   <study dir>/<name>-trials/trial-N        fresh for every run of trial N
+**   <study dir>/<name>-trials/checkpoint-N   kept across re-runs of trial N,
+**                                            removed once it has finished
 */
-#include "objective.h"
+#include "objective_impl.h"
 
-#include <math.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "../search/functions.h"
-#include "../search/seed.h"
-#include "objective_command.h"
-#include "objective_mlp.h"
+#include "files.h"
+#include "suggest.h"
 
-struct hp_objective {
-    const hp_study_config *cfg;
-    const hp_function_info *function;   /* type = function */
-    hp_command_objective *command;      /* type = command */
-    hp_mlp_objective *mlp;              /* type = mlp */
+static const hp_objective_kind *const kinds[] = {
+    &objective_function_kind, &objective_mlp_kind, &objective_command_kind, NULL};
+
+struct hp_objective_spec {
+    const hp_objective_kind *kind;
+    void *opts;
+    hp_objective_setup setup;
 };
 
-int objective_new(const hp_study_config *cfg, hp_objective **out, char *err)
+struct hp_objective {
+    const hp_objective_spec *spec;
+    void *state;
+    char *trials_dir;   /* <study dir>/<name>-trials, for kinds with folders */
+};
+
+int objective_fail(const hp_objective_setup *setup, int line, char *err, const char *fmt, ...)
 {
-    if (!cfg->has_objective) {
-        snprintf(err, HP_ERR_LEN, "study '%s' has no objective to run", cfg->name);
+    char msg[HP_ERR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        snprintf(err, HP_ERR_LEN, "%s:%d: %s", setup->path, line, msg);
+    else
+        snprintf(err, HP_ERR_LEN, "%s: %s", setup->path, msg);
+    return -1;
+}
+
+const char *objective_get(const hp_objective_setup *setup, const char *key, const char *def,
+                          int *line)
+{
+    const hp_ini_entry *e = ini_get(setup->ini, "objective", key);
+    *line = e ? e->line : ini_section_line(setup->ini, "objective");
+    return e ? e->value : def;
+}
+
+int objective_param_line(const hp_objective_setup *setup, const char *name)
+{
+    const hp_ini_entry *e = ini_get(setup->ini, "params", name);
+    return e ? e->line : ini_section_line(setup->ini, "params");
+}
+
+char *objective_study_dir(const hp_objective_setup *setup, char *err)
+{
+    char dir[4096];
+    files_dirname(setup->path, dir, sizeof dir);
+    char *abs = realpath(dir, NULL);
+    if (!abs)
+        snprintf(err, HP_ERR_LEN, "cannot resolve the folder of '%s': %s", setup->path,
+                 strerror(errno));
+    return abs;
+}
+
+void outcome_set_metric(hp_outcome *out, const char *name, double v)
+{
+    if (strlen(name) > HP_NAME_MAX)
+        return;
+    for (int i = 0; i < out->n_metrics; i++)
+        if (strcmp(out->metric_names[i], name) == 0) {
+            out->metric_values[i] = v;
+            return;
+        }
+    if (out->n_metrics < OBJECTIVE_MAX_METRICS) {
+        snprintf(out->metric_names[out->n_metrics], sizeof out->metric_names[0], "%s", name);
+        out->metric_values[out->n_metrics++] = v;
+    }
+}
+
+int objective_spec_parse(const hp_objective_setup *setup, hp_objective_spec **out, char *err)
+{
+    *out = NULL;
+    if (ini_section_line(setup->ini, "objective") == 0)
+        return 0;
+    int line;
+    const char *type = objective_get(setup, "type", NULL, &line);
+    if (!type)
+        return objective_fail(setup, line, err, "[objective] needs 'type' (%s)",
+                              OBJECTIVE_KINDS);
+    const hp_objective_kind *kind = NULL;
+    const char *names[8];
+    int n = 0;
+    for (int i = 0; kinds[i]; i++) {
+        names[n++] = kinds[i]->name;
+        if (strcmp(kinds[i]->name, type) == 0)
+            kind = kinds[i];
+    }
+    names[n] = NULL;
+    char hint[96];
+    if (!kind)
+        return objective_fail(setup, line, err, "unknown objective type '%s' (expected %s)%s",
+                              type, OBJECTIVE_KINDS, suggest_hint(type, names, hint,
+                                                                   sizeof hint));
+    /* every key of the section must mean something to this kind */
+    const hp_ini *ini = setup->ini;
+    for (int i = 0; i < ini->n_entries; i++) {
+        const hp_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "objective") != 0)
+            continue;
+        int known = 0;
+        for (int k = 0; kind->keys[k]; k++)
+            known |= strcmp(kind->keys[k], e->key) == 0;
+        if (known)
+            continue;
+        char list[256] = "";
+        for (int k = 1; kind->keys[k]; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     k > 1 ? (kind->keys[k + 1] ? ", " : " or ") : "", kind->keys[k]);
+        return objective_fail(setup, e->line, err, "unknown key '%s' in [objective] for "
+                              "type = %s (expected %s)%s", e->key, kind->name, list,
+                              suggest_hint(e->key, kind->keys, hint, sizeof hint));
+    }
+    hp_objective_spec *spec = calloc(1, sizeof *spec);
+    if (!spec) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
     }
+    spec->kind = kind;
+    spec->setup = *setup;
+    if (kind->parse(setup, &spec->opts, err)) {
+        free(spec);
+        return -1;
+    }
+    *out = spec;
+    return 0;
+}
+
+void objective_spec_free(hp_objective_spec *spec)
+{
+    if (!spec)
+        return;
+    spec->kind->free_opts(spec->opts);
+    free(spec);
+}
+
+const char *objective_spec_kind(const hp_objective_spec *spec)
+{
+    return spec->kind->name;
+}
+
+int objective_spec_max_resource(const hp_objective_spec *spec)
+{
+    return spec->kind->max_resource ? spec->kind->max_resource(spec->opts) : 0;
+}
+
+int objective_spec_deterministic(const hp_objective_spec *spec)
+{
+    return spec->kind->deterministic ? spec->kind->deterministic(spec->opts) : 0;
+}
+
+void objective_spec_describe(const hp_objective_spec *spec, hp_buf *out)
+{
+    spec->kind->describe(spec->opts, out);
+}
+
+int objective_new(const hp_objective_spec *spec, hp_objective **out, char *err)
+{
     hp_objective *o = calloc(1, sizeof *o);
     if (!o) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
     }
-    o->cfg = cfg;
-    if (strcmp(cfg->objective_type, "command") == 0) {
-        if (command_objective_new(cfg, &o->command, err)) {
+    o->spec = spec;
+    if (spec->kind->uses_folders) {
+        char *dir = objective_study_dir(&spec->setup, err);
+        if (!dir) {
             free(o);
             return -1;
         }
-    } else if (strcmp(cfg->objective_type, "mlp") == 0) {
-        if (mlp_objective_new(cfg, &o->mlp, err)) {
+        size_t n = strlen(dir) + strlen(spec->setup.study_name) + 16;
+        o->trials_dir = malloc(n);
+        if (o->trials_dir)
+            snprintf(o->trials_dir, n, "%s/%s-trials", dir, spec->setup.study_name);
+        free(dir);
+        if (!o->trials_dir) {
             free(o);
+            snprintf(err, HP_ERR_LEN, "out of memory");
             return -1;
         }
-    } else {
-        o->function = function_find(cfg->function_name);
+    }
+    if (spec->kind->create(spec->opts, &spec->setup, &o->state, err)) {
+        free(o->trials_dir);
+        free(o);
+        return -1;
     }
     *out = o;
     return 0;
 }
 
-void objective_free(hp_objective *obj)
+void objective_free(hp_objective *o)
 {
-    if (!obj)
+    if (!o)
         return;
-    command_objective_free(obj->command);
-    mlp_objective_free(obj->mlp);
-    free(obj);
+    o->spec->kind->destroy(o->state);
+    free(o->trials_dir);
+    free(o);
 }
 
-/* A uniform draw in [0, 1) that depends only on the trial seed and SALT. */
-static double seeded_unit(uint64_t seed, uint64_t salt)
+static void folder(const hp_objective *o, const char *what, int64_t number, char *out,
+                   size_t len)
 {
-    return (double)(seed_mix(seed ^ salt) >> 11) * 0x1.0p-53;
+    snprintf(out, len, "%s/%s-%lld", o->trials_dir, what, (long long)number);
 }
 
-/* Sleeps SECONDS in short slices; returns 1 if asked to stop meanwhile. */
-static int interruptible_sleep(double seconds, const hp_reporter *r)
-{
-    while (seconds > 0) {
-        if (r->should_stop(r->ctx))
-            return 1;
-        double slice = seconds < 0.02 ? seconds : 0.02;
-        struct timespec ts = {(time_t)slice, (long)((slice - (time_t)slice) * 1e9)};
-        nanosleep(&ts, NULL);
-        seconds -= slice;
-    }
-    return r->should_stop(r->ctx);
-}
-
-static void set_metric(hp_outcome *out, const char *name, double v)
-{
-    snprintf(out->metric_names[0], sizeof out->metric_names[0], "%s", name);
-    out->metric_values[0] = v;
-    out->n_metrics = 1;
-}
-
-void objective_evaluate(hp_objective *obj, const hp_value *values, int64_t number,
-                        uint64_t seed, const hp_reporter *reporter, hp_outcome *out)
+void objective_evaluate(hp_objective *o, const hp_value *values, int64_t number,
+                        uint64_t seed, int threads, const hp_reporter *reporter,
+                        hp_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    if (obj->command) {
-        command_objective_evaluate(obj->command, values, number, seed, reporter, out);
-        return;
+    char trial_dir[4200] = "", checkpoint_dir[4200] = "";
+    hp_trial_input in = {values, number, seed, threads > 0 ? threads : 1, trial_dir,
+                         checkpoint_dir};
+    if (o->trials_dir) {
+        folder(o, "trial", number, trial_dir, sizeof trial_dir);
+        folder(o, "checkpoint", number, checkpoint_dir, sizeof checkpoint_dir);
+        /* a fresh trial folder: a re-run starts from nothing but its checkpoint */
+        if (files_remove_tree(trial_dir) != 0 || files_make_dirs(trial_dir) != 0 ||
+            files_make_dirs(checkpoint_dir) != 0) {
+            out->kind = OUTCOME_HOST_ERROR;
+            snprintf(out->error, sizeof out->error, "cannot make the folders of trial %lld "
+                     "under '%s': %s", (long long)number, o->trials_dir, strerror(errno));
+            return;
+        }
     }
-    if (obj->mlp) {
-        mlp_objective_evaluate(obj->mlp, values, seed, reporter, out);
+    o->spec->kind->evaluate(o->state, &in, reporter, out);
+}
+
+void objective_trial_finished(hp_objective *o, int64_t number, int failed)
+{
+    if (!o->trials_dir)
         return;
+    char dir[4200];
+    folder(o, "checkpoint", number, dir, sizeof dir);
+    files_remove_tree(dir);
+    /* failed trials keep their folder for a post-mortem; others free it */
+    if (!failed) {
+        folder(o, "trial", number, dir, sizeof dir);
+        files_remove_tree(dir);
     }
-    const hp_study_config *cfg = obj->cfg;
-    int n = space_size(cfg->space);
-    double x[256];
-    if (n > (int)(sizeof x / sizeof x[0])) {
-        out->kind = OUTCOME_FAILED;
-        snprintf(out->error, sizeof out->error, "more than 256 coordinates");
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        x[i] = values[i].value;
-    if (cfg->sleep_s > 0 && interruptible_sleep(cfg->sleep_s, reporter)) {
-        out->kind = OUTCOME_INTERRUPTED;
-        return;
-    }
-    if (cfg->fail_rate > 0 && seeded_unit(seed, 0xfa11) < cfg->fail_rate) {
-        out->kind = OUTCOME_FAILED;
-        snprintf(out->error, sizeof out->error, "injected failure (fail_rate = %g)",
-                 cfg->fail_rate);
-        return;
-    }
-    double v = function_eval(obj->function, x, n);
-    if (cfg->nan_rate > 0 && seeded_unit(seed, 0x0a0a) < cfg->nan_rate)
-        v = NAN;
-    out->kind = OUTCOME_COMPLETE;
-    out->value = v;
-    set_metric(out, cfg->metric, v);
 }

@@ -1,9 +1,18 @@
 /*
-** MLP objective: parameter mapping and training through model/train.h.
+** The MLP objective (type = mlp): trains model/'s network on the study's
+** data set with each trial's parameters (mapped by mlp_params.c).
+**
+** The data set is read, split (by the study seed, stratified) and
+** standardised once, when the objective is made; every trial and worker
+** then shares it read-only.  Each epoch is checkpointed in the trial's
+** checkpoint folder, so a trial cut short resumes where it stopped, with
+** the same result as an uninterrupted run.
+**
+** The traps a practitioner falls into are refused when the study file is
+** read, with the fix in the message: a metric the task does not produce,
+** a direction that contradicts the metric, selecting on the test set, a
+** loss that does not fit the task.
 */
-#include "objective_mlp.h"
-
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,326 +20,337 @@
 
 #include "../model/dataset.h"
 #include "../model/train.h"
+#include "mlp_params.h"
+#include "objective_impl.h"
+#include "parse.h"
 
-struct hp_mlp_objective {
-    const hp_study_config *cfg;
+typedef struct {
+    char *dataset;        /* CSV path (or IDX images), resolved */
+    char *idx_labels;     /* IDX labels when the data set is IDX */
+    char *label;          /* label column, NULL = the last */
+    int classification;
+    double valid_split, test_split;
+    int epochs, patience;
+    const char *metric;   /* the study's (owned by the study) */
+    int maximize;
+    uint64_t seed;
+    const hp_space *space;
+} mlp_opts;
+
+typedef struct {
+    const mlp_opts *opts;
     hp_dataset *ds;
     hp_split split;
-};
+} mlp_state;
 
-static const char *const metrics[] = {
-    "val_accuracy", "val_loss", "val_f1", "val_precision", "val_recall", "train_loss",
-    "train_accuracy", "val_mse", "val_mae", "val_r2", "test_accuracy", "test_loss",
-    "test_f1", "test_precision", "test_recall", "test_mse", "test_mae", "test_r2",
-    "best_epoch", NULL};
+static const char *const keys[] = {"type", "dataset", "label", "task", "valid_split",
+                                   "test_split", "epochs", "patience", NULL};
 
-int mlp_metric_known(const char *name)
+/* Metrics and the side that is better: +1 higher, -1 lower, 0 either;
+** and the task that reports them: 'c' classification, 'r' regression,
+** 'b' both. */
+typedef struct {
+    const char *name;
+    int better;
+    char task;
+} metric_info;
+
+static const metric_info metric_table[] = {
+    {"val_accuracy", 1, 'c'}, {"val_f1", 1, 'c'}, {"val_precision", 1, 'c'},
+    {"val_recall", 1, 'c'},   {"val_loss", -1, 'b'}, {"train_loss", -1, 'b'},
+    {"train_accuracy", 1, 'c'}, {"val_mse", -1, 'r'}, {"val_mae", -1, 'r'},
+    {"val_r2", 1, 'r'},       {"best_epoch", 0, 'b'}, {NULL, 0, 0}};
+
+static const metric_info *metric_find(const char *name)
 {
-    for (int i = 0; metrics[i]; i++)
-        if (strcmp(metrics[i], name) == 0)
-            return 1;
+    for (int i = 0; metric_table[i].name; i++)
+        if (strcmp(metric_table[i].name, name) == 0)
+            return &metric_table[i];
+    return NULL;
+}
+
+static char *resolve_path(const char *study_path, const char *rel)
+{
+    if (rel[0] == '/')
+        return strdup(rel);
+    const char *slash = strrchr(study_path, '/');
+    size_t dir_len = slash ? (size_t)(slash - study_path) + 1 : 0;
+    size_t n = dir_len + strlen(rel) + 1;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    memcpy(p, study_path, dir_len);
+    strcpy(p + dir_len, rel);
+    return p;
+}
+
+static void free_opts(void *opts)
+{
+    mlp_opts *o = opts;
+    if (!o)
+        return;
+    free(o->dataset);
+    free(o->idx_labels);
+    free(o->label);
+    free(o);
+}
+
+/* The metric's checks, with the line of [study] metric (or direction). */
+static int check_metric(const hp_objective_setup *s, const mlp_opts *o, char *err)
+{
+    const hp_ini_entry *me = ini_get(s->ini, "study", "metric");
+    const hp_ini_entry *de = ini_get(s->ini, "study", "direction");
+    int line = me ? me->line : ini_section_line(s->ini, "study");
+    if (strncmp(s->metric, "test_", 5) == 0)
+        return objective_fail(s, line, err, "metric '%s' would select on the test set, which "
+                              "must stay unseen until the end; use 'val_%s' (the test metrics "
+                              "are still reported for every trial)", s->metric,
+                              s->metric + 5);
+    const metric_info *m = metric_find(s->metric);
+    if (!m)
+        return objective_fail(s, line, err, "the mlp objective reports no metric '%s' (it "
+                              "reports val_accuracy, val_loss, val_f1, val_precision, "
+                              "val_recall, train_loss, train_accuracy, val_mse, val_mae, "
+                              "val_r2, best_epoch)", s->metric);
+    if (m->task == 'c' && !o->classification)
+        return objective_fail(s, line, err, "metric '%s' needs task = classification; a "
+                              "regression reports val_loss, val_mse, val_mae and val_r2",
+                              s->metric);
+    if (m->task == 'r' && o->classification)
+        return objective_fail(s, line, err, "metric '%s' needs task = regression; a "
+                              "classification reports val_accuracy, val_f1, val_precision, "
+                              "val_recall and val_loss", s->metric);
+    if (m->better != 0 && (m->better > 0) != (s->maximize != 0))
+        return objective_fail(s, de ? de->line : line, err, "direction = %s contradicts "
+                              "metric '%s', which is better when %s; write direction = %s",
+                              s->maximize ? "maximize" : "minimize", s->metric,
+                              m->better > 0 ? "higher" : "lower",
+                              m->better > 0 ? "maximize" : "minimize");
     return 0;
 }
 
-typedef struct {
-    const char *name;
-    int value;
-} named;
-
-static const named optimizers[] = {{"sgd", OPT_SGD}, {"momentum", OPT_MOMENTUM},
-                                   {"nesterov", OPT_NESTEROV}, {"rmsprop", OPT_RMSPROP},
-                                   {"adam", OPT_ADAM}, {"adamw", OPT_ADAMW}, {NULL, 0}};
-static const named schedules[] = {{"constant", SCHED_CONSTANT}, {"step", SCHED_STEP},
-                                  {"exponential", SCHED_EXPONENTIAL}, {"cosine", SCHED_COSINE},
-                                  {"warmup_cosine", SCHED_WARMUP_COSINE},
-                                  {"plateau", SCHED_PLATEAU}, {NULL, 0}};
-static const named activations[] = {{"relu", ACT_RELU}, {"leaky_relu", ACT_LEAKY_RELU},
-                                    {"tanh", ACT_TANH}, {"sigmoid", ACT_SIGMOID},
-                                    {"gelu", ACT_GELU}, {NULL, 0}};
-static const named losses[] = {{"cross_entropy", LOSS_CROSS_ENTROPY}, {"mse", LOSS_MSE},
-                               {"mae", LOSS_MAE}, {"huber", LOSS_HUBER}, {NULL, 0}};
-static const named inits[] = {{"xavier", INIT_XAVIER}, {"he", INIT_HE},
-                              {"normal", INIT_NORMAL}, {NULL, 0}};
-
-static int lookup(const named *list, const char *what, const char *text, int *out,
-                  char *err)
+/* Every value a parameter can take must mean something to the network. */
+static int check_params(const hp_objective_setup *s, const mlp_opts *o, char *err)
 {
-    for (int i = 0; list[i].name; i++)
-        if (text && strcmp(list[i].name, text) == 0) {
-            *out = list[i].value;
-            return 0;
+    char msg[HP_ERR_LEN];
+    for (int i = 0; i < space_size(s->space); i++) {
+        const hp_param *p = space_param(s->space, i);
+        int pline = objective_param_line(s, p->name);
+        if (space_param_is_text(p)) {
+            for (int k = 0; k < p->n_choices; k++) {
+                if (mlp_param_check(p->name, p->numeric ? p->choice_num[k] : NAN,
+                                    p->choices[k], msg))
+                    return objective_fail(s, pline, err, "%s", msg);
+                if (strcmp(p->name, "loss") == 0 && !o->classification &&
+                    strcmp(p->choices[k], "cross_entropy") == 0)
+                    return objective_fail(s, pline, err, "loss = cross_entropy needs task = "
+                                          "classification; a regression trains with mse, "
+                                          "mae or huber");
+            }
+        } else if (mlp_param_check(p->name, p->lo, NULL, msg) ||
+                   mlp_param_check(p->name, p->hi, NULL, msg)) {
+            return objective_fail(s, pline, err, "%s", msg);
         }
-    char names[256] = "";
-    for (int i = 0; list[i].name; i++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
-                 list[i].name);
-    snprintf(err, HP_ERR_LEN, "unknown %s '%s' (expected %s)", what, text ? text : "?", names);
+    }
+    return 0;
+}
+
+static int parse_data(const hp_objective_setup *s, mlp_opts *o, char *err)
+{
+    int line;
+    const char *v = objective_get(s, "dataset", NULL, &line);
+    if (!v || !*v)
+        return objective_fail(s, line, err, "type = mlp needs 'dataset' (a CSV file with a "
+                              "header row)");
+    if (strncmp(v, "idx:", 4) == 0) {
+        /* idx:IMAGES:LABELS, each resolved against the study file */
+        const char *colon = strchr(v + 4, ':');
+        if (!colon || colon == v + 4 || !colon[1])
+            return objective_fail(s, line, err, "an IDX data set is idx:IMAGES:LABELS, got "
+                                  "'%s'", v);
+        char images[2048];
+        snprintf(images, sizeof images, "%.*s", (int)(colon - v - 4), v + 4);
+        o->dataset = resolve_path(s->path, images);
+        o->idx_labels = resolve_path(s->path, colon + 1);
+        if (!o->idx_labels)
+            goto oom;
+    } else {
+        o->dataset = resolve_path(s->path, v);
+    }
+    if (!o->dataset)
+        goto oom;
+    if ((v = objective_get(s, "label", NULL, &line)) && !(o->label = strdup(v)))
+        goto oom;
+    v = objective_get(s, "task", "classification", &line);
+    if (strcmp(v, "classification") == 0)
+        o->classification = 1;
+    else if (strcmp(v, "regression") == 0)
+        o->classification = 0;
+    else
+        return objective_fail(s, line, err, "task must be classification or regression, got "
+                              "'%s'", v);
+    if (o->idx_labels && !o->classification)
+        return objective_fail(s, line, err, "an IDX data set holds class labels: task must "
+                              "be classification");
+    return 0;
+oom:
+    snprintf(err, HP_ERR_LEN, "out of memory");
     return -1;
 }
 
-/* Numeric parameters: name, lower bound, upper bound, integer. */
-typedef struct {
-    const char *name;
-    double lo, hi;
-    int integer;
-} numeric_param;
-
-static const numeric_param numerics[] = {
-    {"learning_rate", 1e-12, 100, 0}, {"weight_decay", 0, 10, 0}, {"dropout", 0, 0.99, 0},
-    {"hidden", 1, 65536, 1},          {"layers", 0, MLP_MAX_HIDDEN, 1},
-    {"batch_size", 1, 1 << 20, 1},    {"momentum", 0, 0.9999, 0}, {"l1", 0, 10, 0},
-    {"l2", 0, 10, 0},                 {"noise", 0, 10, 0},        {"lr_decay", 1e-6, 1, 0},
-    {"lr_step", 1, 100000, 1},        {"warmup_epochs", 0, 100000, 1},
-    {"beta1", 0, 0.9999, 0},          {"beta2", 0, 0.999999, 0},  {"epsilon", 1e-15, 1, 0},
-    {"clip", 0, 1e6, 0},              {NULL, 0, 0, 0}};
-
-static const char *const text_params[] = {"optimizer", "schedule", "activation", "loss",
-                                          "init", NULL};
-
-/* "hiddenK": K in 1..MLP_MAX_HIDDEN, else 0. */
-static int hidden_index(const char *name)
+static int parse_training(const hp_objective_setup *s, mlp_opts *o, char *err)
 {
-    if (strncmp(name, "hidden", 6) != 0 || !isdigit((unsigned char)name[6]))
-        return 0;
-    int k = atoi(name + 6);
-    return k >= 1 && k <= MLP_MAX_HIDDEN ? k : 0;
-}
-
-int mlp_param_check(const char *name, double value, const char *text, char *err)
-{
-    int dummy;
-    if (strcmp(name, "optimizer") == 0)
-        return lookup(optimizers, "optimizer", text, &dummy, err);
-    if (strcmp(name, "schedule") == 0)
-        return lookup(schedules, "schedule", text, &dummy, err);
-    if (strcmp(name, "activation") == 0)
-        return lookup(activations, "activation", text, &dummy, err);
-    if (strcmp(name, "loss") == 0)
-        return lookup(losses, "loss", text, &dummy, err);
-    if (strcmp(name, "init") == 0)
-        return lookup(inits, "initialiser", text, &dummy, err);
-    const numeric_param *p = NULL;
-    for (int i = 0; numerics[i].name; i++)
-        if (strcmp(numerics[i].name, name) == 0)
-            p = &numerics[i];
-    if (!p && hidden_index(name)) {
-        static const numeric_param width = {"hiddenK", 1, 65536, 1};
-        p = &width;
+    int line;
+    const char *v;
+    o->valid_split = 0.15;
+    o->test_split = 0.15;
+    if ((v = objective_get(s, "valid_split", NULL, &line)) &&
+        (parse_double(v, &o->valid_split) || o->valid_split <= 0 || o->valid_split >= 0.9))
+        return objective_fail(s, line, err, "valid_split must be a fraction in (0, 0.9), got "
+                              "'%s'", v);
+    if ((v = objective_get(s, "test_split", NULL, &line)) &&
+        (parse_double(v, &o->test_split) || o->test_split < 0 || o->test_split >= 0.9))
+        return objective_fail(s, line, err, "test_split must be a fraction in [0, 0.9), got "
+                              "'%s'", v);
+    if (o->valid_split + o->test_split >= 0.95)
+        return objective_fail(s, line, err, "valid_split + test_split leave too little to "
+                              "train on");
+    int64_t n;
+    o->epochs = 20;
+    if ((v = objective_get(s, "epochs", NULL, &line))) {
+        if (parse_int64(v, &n) || n < 1 || n > 100000)
+            return objective_fail(s, line, err, "epochs must be a positive integer, got "
+                                  "'%s'", v);
+        o->epochs = (int)n;
     }
-    if (!p) {
-        snprintf(err, HP_ERR_LEN, "the mlp objective has no parameter '%s' (it knows "
-                 "learning_rate, weight_decay, dropout, hidden, hidden1..hidden%d, layers, "
-                 "batch_size, optimizer, schedule, activation, momentum, loss, init, l1, l2, "
-                 "noise, lr_decay, lr_step, warmup_epochs, beta1, beta2, epsilon, clip)",
-                 name, MLP_MAX_HIDDEN);
-        return -1;
-    }
-    (void)text_params;
-    if (text && isnan(value)) {
-        snprintf(err, HP_ERR_LEN, "'%s' takes a number, not '%s'", name, text);
-        return -1;
-    }
-    if (!(value >= p->lo && value <= p->hi) || (p->integer && value != floor(value))) {
-        snprintf(err, HP_ERR_LEN, "'%s' must be %s in [%g, %g], got %g", name,
-                 p->integer ? "an integer" : "a number", p->lo, p->hi, value);
-        return -1;
+    if ((v = objective_get(s, "patience", NULL, &line))) {
+        if (parse_int64(v, &n) || n < 0 || n > 100000)
+            return objective_fail(s, line, err, "patience must be an integer >= 0, got '%s'",
+                                  v);
+        o->patience = (int)n;
     }
     return 0;
 }
 
-int mlp_objective_new(const hp_study_config *cfg, hp_mlp_objective **out, char *err)
+static int parse(const hp_objective_setup *s, void **out, char *err)
 {
-    hp_mlp_objective *o = calloc(1, sizeof *o);
+    mlp_opts *o = calloc(1, sizeof *o);
     if (!o) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
     }
-    o->cfg = cfg;
-    int loaded = cfg->idx_labels
-                     ? dataset_load_idx(cfg->dataset, cfg->idx_labels, &o->ds, err)
-                     : dataset_load_csv(cfg->dataset, cfg->label, cfg->classification, &o->ds,
-                                        err);
-    if (loaded ||
-        dataset_split(o->ds, cfg->valid_split, cfg->test_split, cfg->seed, &o->split, err)) {
-        mlp_objective_free(o);
+    o->metric = s->metric;
+    o->maximize = s->maximize;
+    o->seed = s->seed;
+    o->space = s->space;
+    if (parse_data(s, o, err) || parse_training(s, o, err) || check_metric(s, o, err) ||
+        check_params(s, o, err)) {
+        free_opts(o);
         return -1;
     }
-    dataset_standardize(o->ds, &o->split);
     *out = o;
     return 0;
 }
 
-void mlp_objective_free(hp_mlp_objective *o)
+static int max_resource(const void *opts)
 {
-    if (!o)
+    return ((const mlp_opts *)opts)->epochs;
+}
+
+static void describe(const void *opts, hp_buf *out)
+{
+    const mlp_opts *o = opts;
+    buf_printf(out, "mlp on %s (%s, %d epochs)", o->dataset,
+               o->classification ? "classification" : "regression", o->epochs);
+}
+
+static void destroy(void *state)
+{
+    mlp_state *st = state;
+    if (!st)
         return;
-    dataset_free(o->ds);
-    split_deinit(&o->split);
-    free(o);
+    dataset_free(st->ds);
+    split_deinit(&st->split);
+    free(st);
 }
 
-typedef struct {
-    const hp_reporter *reporter;
-} epoch_ctx;
-
-static int on_epoch(void *ctx, int epoch, const hp_metric_set *m)
+static int create(const void *opts, const hp_objective_setup *setup, void **state, char *err)
 {
-    epoch_ctx *e = ctx;
-    int stop = 0;
-    for (int i = 0; i < m->n; i++)
-        stop |= e->reporter->report(e->reporter->ctx, epoch, m->name[i], m->value[i]);
-    return stop || e->reporter->should_stop(e->reporter->ctx);
-}
-
-/* Builds the training configuration of one trial. */
-static int trial_config(const hp_mlp_objective *o, const hp_value *values,
-                        hp_train_config *t, char *err)
-{
-    const hp_study_config *cfg = o->cfg;
-    memset(t, 0, sizeof *t);
-    t->net.activation = ACT_RELU;
-    t->net.loss = cfg->classification ? LOSS_CROSS_ENTROPY : LOSS_MSE;
-    t->net.init = INIT_XAVIER;
-    t->opt.kind = OPT_ADAM;
-    t->opt.momentum = 0.9;
-    t->opt.beta1 = 0.9;
-    t->opt.beta2 = 0.999;
-    t->opt.epsilon = 1e-8;
-    t->sched.kind = SCHED_CONSTANT;
-    t->sched.lr = 1e-3;
-    t->sched.decay = 0.1;
-    t->sched.step = 10;
-    t->sched.warmup = 2;
-    t->sched.epochs = cfg->epochs;
-    t->batch_size = 32;
-    t->epochs = cfg->epochs;
-    t->patience = cfg->patience;
-    t->threads = cfg->threads;
-    snprintf(t->monitor, sizeof t->monitor, "%s",
-             strncmp(cfg->metric, "val_", 4) == 0 ? cfg->metric : "val_loss");
-    t->maximize = strncmp(cfg->metric, "val_", 4) == 0 ? cfg->maximize : 0;
-    int layers = -1, hidden = 64, widths[MLP_MAX_HIDDEN] = {0}, max_k = 0;
-    int rmsprop_alpha_set = 0, decay_set = 0;
-    for (int i = 0; i < space_size(cfg->space); i++) {
-        const hp_param *p = space_param(cfg->space, i);
-        const char *name = p->name;
-        const char *text = (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED)
-                               ? p->choices[values[i].index] : NULL;
-        double v = values[i].value;
-        int e;
-        if (strcmp(name, "optimizer") == 0) {
-            if (lookup(optimizers, "optimizer", text, &e, err))
-                return -1;
-            t->opt.kind = (hp_optimizer_kind)e;
-        } else if (strcmp(name, "schedule") == 0) {
-            if (lookup(schedules, "schedule", text, &e, err))
-                return -1;
-            t->sched.kind = (hp_schedule_kind)e;
-        } else if (strcmp(name, "activation") == 0) {
-            if (lookup(activations, "activation", text, &e, err))
-                return -1;
-            t->net.activation = (hp_activation)e;
-        } else if (strcmp(name, "loss") == 0) {
-            if (lookup(losses, "loss", text, &e, err))
-                return -1;
-            t->net.loss = (hp_loss)e;
-        } else if (strcmp(name, "init") == 0) {
-            if (lookup(inits, "initialiser", text, &e, err))
-                return -1;
-            t->net.init = (hp_init)e;
-        } else if (strcmp(name, "learning_rate") == 0) {
-            t->sched.lr = v;
-        } else if (strcmp(name, "weight_decay") == 0) {
-            t->opt.weight_decay = v;
-        } else if (strcmp(name, "dropout") == 0) {
-            t->net.dropout = (float)v;
-        } else if (strcmp(name, "hidden") == 0) {
-            hidden = (int)v;
-        } else if (strcmp(name, "layers") == 0) {
-            layers = (int)v;
-        } else if (strcmp(name, "batch_size") == 0) {
-            t->batch_size = (int)v;
-        } else if (strcmp(name, "momentum") == 0) {
-            t->opt.momentum = v;
-        } else if (strcmp(name, "l1") == 0) {
-            t->opt.l1 = v;
-        } else if (strcmp(name, "l2") == 0) {
-            t->opt.l2 = v;
-        } else if (strcmp(name, "noise") == 0) {
-            t->noise = v;
-        } else if (strcmp(name, "lr_decay") == 0) {
-            t->sched.decay = v;
-            decay_set = 1;
-        } else if (strcmp(name, "lr_step") == 0) {
-            t->sched.step = (int)v;
-        } else if (strcmp(name, "warmup_epochs") == 0) {
-            t->sched.warmup = (int)v;
-        } else if (strcmp(name, "beta1") == 0) {
-            t->opt.beta1 = v;
-        } else if (strcmp(name, "beta2") == 0) {
-            t->opt.beta2 = v;
-            rmsprop_alpha_set = 1;
-        } else if (strcmp(name, "epsilon") == 0) {
-            t->opt.epsilon = v;
-        } else if (strcmp(name, "clip") == 0) {
-            t->opt.clip = v;
-        } else if (hidden_index(name)) {
-            int k = hidden_index(name);
-            widths[k - 1] = (int)v;
-            max_k = k > max_k ? k : max_k;
-        } else {
-            snprintf(err, HP_ERR_LEN, "the mlp objective has no parameter '%s'", name);
-            return -1;
-        }
+    (void)setup;
+    const mlp_opts *o = opts;
+    mlp_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
     }
-    if (t->opt.kind == OPT_RMSPROP && !rmsprop_alpha_set)
-        t->opt.beta2 = 0.99; /* PyTorch's RMSprop alpha */
-    if (!decay_set && t->sched.kind == SCHED_EXPONENTIAL)
-        t->sched.decay = 0.95;
-    if (!decay_set && t->sched.kind == SCHED_PLATEAU)
-        t->sched.decay = 0.5;
-    if (t->sched.kind == SCHED_PLATEAU && t->sched.step == 10)
-        t->sched.step = 2; /* patience of the plateau schedule */
-    if (layers < 0)
-        layers = max_k > 0 ? max_k : 1;
-    t->net.n_hidden = layers;
-    for (int l = 0; l < layers; l++)
-        t->net.hidden[l] = widths[l] > 0 ? widths[l] : hidden;
+    st->opts = o;
+    int loaded = o->idx_labels
+                     ? dataset_load_idx(o->dataset, o->idx_labels, &st->ds, err)
+                     : dataset_load_csv(o->dataset, o->label, o->classification, &st->ds, err);
+    if (loaded ||
+        dataset_split(st->ds, o->valid_split, o->test_split, o->seed, &st->split, err)) {
+        destroy(st);
+        return -1;
+    }
+    dataset_standardize(st->ds, &st->split);
+    *state = st;
     return 0;
 }
 
-void mlp_objective_evaluate(hp_mlp_objective *o, const hp_value *values, uint64_t seed,
-                            const hp_reporter *reporter, hp_outcome *out)
+static int on_epoch(void *ctx, int epoch, const hp_metric_set *m)
 {
+    const hp_reporter *r = ctx;
+    int stop = 0;
+    for (int i = 0; i < m->n; i++)
+        stop |= r->report(r->ctx, epoch, m->name[i], m->value[i]);
+    return stop || r->should_stop(r->ctx);
+}
+
+static void evaluate(void *state, const hp_trial_input *trial, const hp_reporter *reporter,
+                     hp_outcome *out)
+{
+    mlp_state *st = state;
+    const mlp_opts *o = st->opts;
+    hp_mlp_base base = {o->classification, o->epochs, o->patience, o->metric, o->maximize,
+                        trial->threads};
     hp_train_config t;
-    if (trial_config(o, values, &t, out->error)) {
+    if (mlp_trial_config(&base, o->space, trial->values, &t, out->error)) {
         out->kind = OUTCOME_FAILED;
         return;
     }
-    epoch_ctx ctx = {reporter};
+    char checkpoint[4300] = "";
+    if (trial->checkpoint_dir[0])
+        snprintf(checkpoint, sizeof checkpoint, "%s/train.ckpt", trial->checkpoint_dir);
+    t.checkpoint = checkpoint[0] ? checkpoint : NULL;
     hp_metric_set final;
-    char err[HP_MODEL_ERR_LEN] = "";
-    hp_train_status st = train_run(o->ds, &o->split, &t, seed, on_epoch, &ctx, &final, err);
-    if (st == TRAIN_STOPPED) {
+    char err[HP_ERR_LEN] = "";
+    hp_train_status status = train_run(st->ds, &st->split, &t, trial->seed, on_epoch,
+                                       (void *)reporter, &final, err);
+    if (status == TRAIN_STOPPED) {
         out->kind = OUTCOME_INTERRUPTED;
         return;
     }
-    if (st != TRAIN_DONE) {
+    if (status == TRAIN_IO_ERROR) {
+        out->kind = OUTCOME_HOST_ERROR;
+        snprintf(out->error, sizeof out->error, "%s", err);
+        return;
+    }
+    if (status != TRAIN_DONE) {
         out->kind = OUTCOME_FAILED;
         snprintf(out->error, sizeof out->error, "%s", err);
         return;
     }
     out->kind = OUTCOME_COMPLETE;
-    out->value = metrics_get(&final, o->cfg->metric);
-    out->n_metrics = 0;
-    for (int i = 0; i < final.n && out->n_metrics < OBJECTIVE_MAX_METRICS; i++) {
-        snprintf(out->metric_names[out->n_metrics], sizeof out->metric_names[0], "%s",
-                 final.name[i]);
-        out->metric_values[out->n_metrics++] = final.value[i];
-    }
+    out->value = metrics_get(&final, o->metric);
+    for (int i = 0; i < final.n; i++)
+        outcome_set_metric(out, final.name[i], final.value[i]);
     if (isnan(out->value)) {
         out->kind = OUTCOME_FAILED;
         snprintf(out->error, sizeof out->error, "metric '%s' is not available for this task",
-                 o->cfg->metric);
+                 o->metric);
     }
 }
+
+const hp_objective_kind objective_mlp_kind = {
+    "mlp", keys, 1, parse, free_opts, max_resource, NULL, describe,
+    create, destroy, evaluate};

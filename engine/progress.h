@@ -1,6 +1,8 @@
 /*
-** What `run` prints: on a terminal one live line, rewritten in place;
-** piped, one line per finished trial (easy to grep and to follow in logs).
+** What `run` prints: a first line saying what runs and how (workers x
+** threads); then on a terminal one live line rewritten in place, piped one
+** line per finished trial (easy to grep and to follow in logs); the first
+** failure's reason once, as it happens; and a summary on its own line.
 */
 #ifndef HP_PROGRESS_H
 #define HP_PROGRESS_H
@@ -8,14 +10,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define PROGRESS_SHOWN_RUNNING 3
+
 typedef struct {
     int64_t done;        /* finished trials of the study */
     int64_t total;       /* the budget */
+    int64_t failed;      /* failed and pruned trials of this run */
+    int64_t pruned;
     int running;         /* trials running in this process */
     int has_best;
     double best;
     int64_t best_number;
     double rate;         /* trials finished per second in this run */
+    int n_shown;         /* running trials shown with their latest step */
+    int64_t shown_number[PROGRESS_SHOWN_RUNNING];
+    int64_t shown_step[PROGRESS_SHOWN_RUNNING];   /* 0: no report yet */
+    int max_step;        /* the objective's last step, 0 = unknown */
 } hp_progress;
 
 /* Rewrites the live line on OUT (a terminal). */

@@ -161,7 +161,8 @@ int proposer_importance(hp_proposer *p, double *importance, char *err)
     hp_history h;
     if (!sampler_needs_history(p->sampler) || load_history(p, &h, err))
         return -1;
-    if (sampler_propose(p->sampler, (uint64_t)(h.n + h.n_running), &h, p->values, err))
+    /* a fit, not a proposal: no acquisition to optimise for a status line */
+    if (sampler_fit(p->sampler, &h, err))
         return -1;
     return sampler_importance(p->sampler, importance);
 }
@@ -187,8 +188,7 @@ void proposer_values_json(const hp_space *space, const hp_value *values, hp_buf 
             buf_puts(out, ", ");
         buf_json_string(out, par->name);
         buf_puts(out, ": ");
-        if (space_value_is_numeric(space, i) && par->kind != HP_PARAM_CHOICE &&
-            par->kind != HP_PARAM_FIXED)
+        if (space_value_is_numeric(space, i) && !space_param_is_text(par))
             buf_puts(out, space_format_value(space, i, values[i], text, sizeof text));
         else if (space_value_is_numeric(space, i))
             buf_json_number(out, values[i].value);
@@ -221,7 +221,7 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
         c->params[i].value = p->values[i].value;
         if (!c->params[i].name)
             goto oom;
-        if (par->kind == HP_PARAM_CHOICE || par->kind == HP_PARAM_FIXED) {
+        if (space_param_is_text(par)) {
             c->params[i].text = strdup(par->choices[p->values[i].index]);
             if (!c->params[i].text)
                 goto oom;
@@ -232,6 +232,8 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     if (!buf_ok(&p->json) || !(c->params_json = strdup(buf_str(&p->json))))
         goto oom;
     c->seed = proposer_trial_seed(p->cfg->seed, number);
+    c->sampler = p->cfg->sampler;
+    c->sampler_seed = p->cfg->seed;
     return 0;
 oom:
     snprintf(err, HP_ERR_LEN, "out of memory");
@@ -254,7 +256,7 @@ int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *va
         }
         values[i].index = -1;
         values[i].value = row->value;
-        if (par->kind == HP_PARAM_CHOICE || par->kind == HP_PARAM_FIXED) {
+        if (space_param_is_text(par)) {
             for (int k = 0; k < par->n_choices; k++)
                 if (row->text && strcmp(row->text, par->choices[k]) == 0)
                     values[i].index = k;

@@ -2,8 +2,8 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "clock.h"
 #include "error.h"
 
 void prune_scratch_deinit(hp_prune_scratch *s)
@@ -13,28 +13,20 @@ void prune_scratch_deinit(hp_prune_scratch *s)
     s->cap = 0;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Waits for running lower-numbered trials to report STEP (bounded). */
 static int wait_for_earlier(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                             int64_t number, int64_t step, int (*should_stop)(void *ctx),
                             void *ctx, char *err)
 {
-    double start = now();
+    double start = clock_monotonic();
     for (;;) {
         int64_t behind;
         int rc = store_count_behind(store, study_id, number, step, cfg->metric, &behind, err);
         if (rc || behind == 0)
             return rc;
-        if (now() - start > PRUNE_WAIT_LIMIT || (should_stop && should_stop(ctx)))
+        if (clock_monotonic() - start > PRUNE_WAIT_LIMIT || (should_stop && should_stop(ctx)))
             return HP_OK; /* decide with what there is */
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+        clock_sleep(0.02);
     }
 }
 

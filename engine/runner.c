@@ -1,7 +1,8 @@
 /*
-** Worker pool.  Invariant: a worker only ever finishes or releases the
-** trials it claimed, under its own worker id, so a trial that went stale
-** and was re-run elsewhere is never overwritten by its first claimer.
+** Worker pool.  Invariant: a worker only ever reports to, finishes or
+** releases the trials it claimed, under its own worker id, so a trial that
+** went stale and was re-run elsewhere is never written by its first
+** claimer.  Every trial ends through trial.c's outcome policy.
 **
 ** Signals are blocked in every thread and taken synchronously by the main
 ** thread (sigtimedwait), which also writes heartbeats and draws progress:
@@ -16,21 +17,22 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../search/seed.h"
+#include "clock.h"
 #include "error.h"
-#include "objective.h"
 #include "progress.h"
 #include "proposer.h"
-#include "pruning.h"
 #include "storage.h"
+#include "trial.h"
 
 /* Heartbeats every 5 s; a trial whose heartbeat is 12 s old is stale (about
 ** twice the interval plus room for a slow commit). */
 #define HEARTBEAT_INTERVAL 5.0
 #define STALE_AFTER 12.0
+
+typedef struct worker worker;
 
 typedef struct {
     const hp_study_config *cfg;
@@ -43,43 +45,30 @@ typedef struct {
     atomic_int interrupt;    /* interrupt running trials too */
     atomic_int active;       /* workers not yet finished */
     pthread_mutex_t lock;    /* guards everything below and the output */
+    worker *workers;
     int64_t finished;        /* finished trials of the study */
-    int64_t run_done, run_failed;
+    int64_t run_done, run_failed, run_pruned, run_complete;
     int running;
     int has_best;
     double best;
     int64_t best_number;
+    int first_failure_shown;
     char last_error[HP_ERR_LEN];
-    int fatal;               /* first storage error of a worker */
+    int fatal;               /* first storage or host error of a worker */
     char fatal_err[HP_ERR_LEN];
+    int too_many_failures;
 } run_ctx;
 
-typedef struct {
+struct worker {
     run_ctx *run;
     pthread_t thread;
     int started;
     char id[320];            /* host:pid/wN */
     hp_store *store;
-    int64_t trial_id;        /* the trial being evaluated */
-    int64_t number;
-    int pruned;              /* the pruner stopped it */
-    int64_t last_step;       /* the last step it reported the study metric at */
-    double last_value;       /* and that value */
-    hp_prune_scratch scratch;
-} worker;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void sleep_seconds(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
+    hp_trial_run trial;      /* the trial being evaluated */
+    int64_t shown_number;    /* for progress, under run->lock: -1 = idle */
+    int64_t shown_step;
+};
 
 static int better(const run_ctx *r, double a, double b)
 {
@@ -108,105 +97,111 @@ static int worker_report(void *ctx, int64_t step, const char *name, double value
     worker *w = ctx;
     run_ctx *r = w->run;
     char err[HP_ERR_LEN];
-    if (store_report(w->store, w->trial_id, step, name, value, err) == HP_ESTORAGE)
-        set_fatal(r, HP_ESTORAGE, err);
-    if (strcmp(name, r->cfg->metric) == 0) {
-        w->last_step = step;
-        w->last_value = value;
-        int prune = 0;
-        if (!w->pruned &&
-            prune_decide(w->store, r->cfg, r->study_id, w->number, w->trial_id, step, value,
-                         &w->scratch, 1, worker_should_stop, w, &prune, err) == HP_ESTORAGE)
-            set_fatal(r, HP_ESTORAGE, err);
-        if (prune)
-            w->pruned = 1;
+    hp_trial_waiter waiter = {worker_should_stop, w};
+    int rc = trial_report(w->store, r->cfg, r->study_id, w->id, &w->trial, step, name, value,
+                          &waiter, err);
+    if (rc == HP_EINPUT) {
+        /* stale and taken by another worker: this run of it must stop */
+        w->trial.pruned = 0;
+        return 1;
     }
-    return w->pruned || atomic_load(&r->interrupt);
+    if (rc)
+        set_fatal(r, rc, err);
+    if (strcmp(name, r->cfg->metric) == 0) {
+        pthread_mutex_lock(&r->lock);
+        w->shown_step = step;
+        pthread_mutex_unlock(&r->lock);
+    }
+    return w->trial.pruned || atomic_load(&r->interrupt) || rc != HP_OK;
 }
 
-
-static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, double value,
-                   const char *error)
+/* Counts a finished trial; prints its line and the first failure. */
+static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, const hp_outcome *out)
 {
     pthread_mutex_lock(&r->lock);
     r->finished++;
     r->run_done++;
+    const char *error = state == TRIAL_FAILED ? out->error : NULL;
     if (state == TRIAL_FAILED) {
         r->run_failed++;
-        snprintf(r->last_error, sizeof r->last_error, "trial %lld: %s",
-                 (long long)c->number, error ? error : "failed");
+        snprintf(r->last_error, sizeof r->last_error, "trial %lld: %s", (long long)c->number,
+                 error);
+        if (!r->first_failure_shown && !r->opt->quiet) {
+            /* once, as it happens: the rest are in `hpsearch trials --state failed` */
+            r->first_failure_shown = 1;
+            if (r->opt->live)
+                fputc('\n', r->opt->out);
+            fprintf(stderr, "hpsearch: trial %lld failed: %s\n", (long long)c->number, error);
+            fprintf(stderr, "hpsearch: (later failures are listed by 'hpsearch trials %s "
+                    "--state failed')\n", r->cfg->path);
+        }
+    } else if (state == TRIAL_PRUNED) {
+        r->run_pruned++;
+    } else {
+        r->run_complete++;
     }
-    if (state == TRIAL_COMPLETE && (!r->has_best || better(r, value, r->best))) {
+    if (state == TRIAL_COMPLETE && (!r->has_best || better(r, out->value, r->best))) {
         r->has_best = 1;
-        r->best = value;
+        r->best = out->value;
         r->best_number = c->number;
     }
+    int max = r->cfg->max_failures;
+    if (max > 0 && r->run_complete == 0 && r->run_pruned == 0 && r->run_failed >= max &&
+        !r->too_many_failures) {
+        r->too_many_failures = 1;
+        atomic_store(&r->stop, 1);
+    }
     if (!r->opt->quiet && !r->opt->live)
-        progress_trial(r->opt->out, c->number, store_state_name(state), value,
+        progress_trial(r->opt->out, c->number, store_state_name(state), out->value,
                        c->params_json, error);
     pthread_mutex_unlock(&r->lock);
 }
 
-/* Evaluates claimed trial C and stores its outcome. */
+/* Evaluates claimed trial C and ends it by the outcome policy. */
 static void run_trial(worker *w, hp_value *values, hp_claim *c)
 {
     run_ctx *r = w->run;
     char err[HP_ERR_LEN];
     hp_outcome out;
-    w->trial_id = c->trial_id;
-    w->number = c->number;
-    w->pruned = 0;
-    w->last_step = 0;
-    w->last_value = NAN;
+    trial_begin(&w->trial, c->trial_id, c->number);
     if (proposer_claim_values(r->cfg->space, c, values, err)) {
+        memset(&out, 0, sizeof out);
         out.kind = OUTCOME_FAILED;
-        out.n_metrics = 0;
-        out.output[0] = '\0';
         snprintf(out.error, sizeof out.error, "%s", err);
     } else {
         hp_reporter rep = {worker_report, worker_should_stop, w};
-        objective_evaluate(r->objective, values, c->number, c->seed, &rep, &out);
+        objective_evaluate(r->objective, values, c->number, c->seed, r->cfg->threads, &rep,
+                           &out);
     }
-    if (w->pruned) {
-        /* stopped by the pruner: PRUNED with its last value and step */
-        out.kind = OUTCOME_PRUNED;
-        out.value = w->last_value;
-        out.n_metrics = 1;
-        snprintf(out.metric_names[0], sizeof out.metric_names[0], "pruned_step");
-        out.metric_values[0] = (double)w->last_step;
-    }
-    if (out.kind == OUTCOME_INTERRUPTED) {
-        int rc = store_release(w->store, c->trial_id, w->id, err);
-        if (rc)
-            set_fatal(r, rc, err);
-        return;
-    }
-    hp_trial_state state = out.kind == OUTCOME_PRUNED ? TRIAL_PRUNED
-                           : out.kind == OUTCOME_FAILED ? TRIAL_FAILED
-                                                        : TRIAL_COMPLETE;
-    const char *error = state == TRIAL_FAILED ? out.error : NULL;
-    if (state == TRIAL_FAILED)
-        out.value = NAN; /* a failed trial has no value, whatever was set */
-    if (state == TRIAL_COMPLETE && !isfinite(out.value)) {
-        state = TRIAL_FAILED;
-        snprintf(out.error, sizeof out.error, "the objective returned %s for '%s'",
-                 isnan(out.value) ? "NaN" : "infinity", r->cfg->metric);
-        error = out.error;
-    }
-    hp_metric metrics[OBJECTIVE_MAX_METRICS];
-    for (int i = 0; i < out.n_metrics; i++) {
-        metrics[i].name = out.metric_names[i];
-        metrics[i].value = out.metric_values[i];
-    }
-    int rc = store_finish(w->store, c->trial_id, w->id, state, out.value, error, out.output,
-                          metrics, out.n_metrics, err);
+    hp_trial_state state;
+    int rc = trial_finish(w->store, r->cfg->metric, w->id, &w->trial, &out, &state, err);
     if (rc == HP_EINPUT)
         return; /* it went stale and someone else runs it now: theirs counts */
     if (rc) {
         set_fatal(r, rc, err);
         return;
     }
-    record(r, c, state, out.value, error);
+    if (out.kind == OUTCOME_HOST_ERROR) {
+        /* not the objective's fault: the trial runs again once the host is fixed */
+        char msg[HP_ERR_LEN];
+        snprintf(msg, sizeof msg, "trial %lld: %s (the trial is kept to run again)",
+                 (long long)c->number, out.error);
+        set_fatal(r, HP_ERUNTIME, msg);
+        return;
+    }
+    if (state == TRIAL_WAITING)
+        return; /* interrupted: put back */
+    objective_trial_finished(r->objective, c->number, state == TRIAL_FAILED);
+    record(r, c, state, &out);
+}
+
+static void set_shown(worker *w, int64_t number)
+{
+    pthread_mutex_lock(&w->run->lock);
+    w->shown_number = number;
+    w->shown_step = 0;
+    w->run->running += number >= 0 ? 1 : -1;
+    pthread_mutex_unlock(&w->run->lock);
 }
 
 static void *worker_main(void *arg)
@@ -227,7 +222,7 @@ static void *worker_main(void *arg)
     while (!atomic_load(&r->stop)) {
         hp_claim claim;
         hp_claim_status status;
-        rc = store_claim(w->store, r->study_id, r->opt->trials, proposer_capacity(proposer),
+        rc = store_claim(w->store, r->study_id, r->cfg->trials, proposer_capacity(proposer),
                          STALE_AFTER, &who, proposer_propose, proposer, &claim, &status,
                          err);
         if (rc) {
@@ -239,22 +234,18 @@ static void *worker_main(void *arg)
         if (status == CLAIM_WAIT) {
             /* others hold the rest of the budget; one of them may die */
             jitter = seed_mix(jitter);
-            sleep_seconds(0.05 + (double)(jitter % 1000) * 1e-4);
+            clock_sleep(0.05 + (double)(jitter % 1000) * 1e-4);
             continue;
         }
-        pthread_mutex_lock(&r->lock);
-        r->running++;
-        pthread_mutex_unlock(&r->lock);
+        set_shown(w, claim.number);
         run_trial(w, values, &claim);
-        pthread_mutex_lock(&r->lock);
-        r->running--;
-        pthread_mutex_unlock(&r->lock);
+        set_shown(w, -1);
         store_claim_deinit(&claim);
     }
 out:
     proposer_free(proposer);
     free(values);
-    prune_scratch_deinit(&w->scratch);
+    trial_deinit(&w->trial);
     store_close(w->store);
     w->store = NULL;
     atomic_fetch_sub(&r->active, 1);
@@ -264,9 +255,23 @@ out:
 static void draw(run_ctx *r, double started)
 {
     pthread_mutex_lock(&r->lock);
-    hp_progress p = {r->finished, r->opt->trials, r->running, r->has_best, r->best,
-                     r->best_number, 0};
-    double elapsed = now_seconds() - started;
+    hp_progress p;
+    memset(&p, 0, sizeof p);
+    p.done = r->finished;
+    p.total = r->cfg->trials;
+    p.failed = r->run_failed;
+    p.pruned = r->run_pruned;
+    p.running = r->running;
+    p.has_best = r->has_best;
+    p.best = r->best;
+    p.best_number = r->best_number;
+    p.max_step = r->cfg->pruner_cfg.max_resource;
+    for (int i = 0; i < r->cfg->workers && p.n_shown < PROGRESS_SHOWN_RUNNING; i++)
+        if (r->workers[i].started && r->workers[i].shown_number >= 0) {
+            p.shown_number[p.n_shown] = r->workers[i].shown_number;
+            p.shown_step[p.n_shown++] = r->workers[i].shown_step;
+        }
+    double elapsed = clock_monotonic() - started;
     p.rate = elapsed > 0 ? (double)r->run_done / elapsed : 0;
     progress_live(r->opt->out, &p);
     pthread_mutex_unlock(&r->lock);
@@ -292,6 +297,124 @@ static int load_history(run_ctx *r, hp_store *store, char *err)
     return store_best(store, r->study_id, r->cfg->maximize, remember_best, r, &found, err);
 }
 
+/* Says, after a first Ctrl-C, what the run waits for. */
+static void say_waiting(run_ctx *r)
+{
+    pthread_mutex_lock(&r->lock);
+    fprintf(stderr, "hpsearch: interrupted: waiting for %d running trial%s to stop",
+            r->running, r->running == 1 ? "" : "s");
+    int n = 0;
+    for (int i = 0; i < r->cfg->workers; i++)
+        if (r->workers[i].started && r->workers[i].shown_number >= 0)
+            fprintf(stderr, "%s%lld", n++ ? ", " : " (trial ",
+                    (long long)r->workers[i].shown_number);
+    fprintf(stderr, "%s; press Ctrl-C again to quit at once; run the same command to "
+            "resume\n", n ? ")" : "");
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void summary(run_ctx *r, double elapsed)
+{
+    FILE *out = r->opt->out;
+    fprintf(out, "%lld trials in %.2f s (%.1f/s), %lld failed, %lld pruned; study has "
+            "%lld/%lld finished", (long long)r->run_done, elapsed,
+            elapsed > 0 ? (double)r->run_done / elapsed : 0.0, (long long)r->run_failed,
+            (long long)r->run_pruned, (long long)r->finished, (long long)r->cfg->trials);
+    if (r->has_best) {
+        char v[40];
+        fprintf(out, "; best %s (trial %lld)", buf_number_text(r->best, v, sizeof v),
+                (long long)r->best_number);
+    }
+    fputc('\n', out);
+    fflush(out);
+}
+
+/* The main thread's loop: signals, heartbeats, the timeout, the live line.
+** Returns 1 when the user asked twice (abandon). */
+static int supervise(run_ctx *r, hp_store *store, const sigset_t *signals, double started,
+                     int *interrupted)
+{
+    const hp_run_options *opt = r->opt;
+    double last_beat = started, last_draw = 0;
+    while (atomic_load(&r->active) > 0) {
+        struct timespec wait = {0, 100 * 1000000L};
+        int sig = sigtimedwait(signals, NULL, &wait);
+        if (sig > 0) {
+            if (*interrupted)
+                return 1;
+            *interrupted = 1;
+            atomic_store(&r->stop, 1);
+            atomic_store(&r->interrupt, 1);
+            if (!opt->quiet) {
+                if (opt->live && last_draw > 0)
+                    progress_end(opt->out);
+                say_waiting(r);
+            }
+        }
+        double now = clock_monotonic();
+        if (now - last_beat >= HEARTBEAT_INTERVAL) {
+            char beat_err[HP_ERR_LEN];
+            if (store_heartbeat(store, r->host, r->pid, beat_err) == HP_OK)
+                last_beat = now;
+        }
+        if (r->cfg->timeout_s > 0 && now - started >= r->cfg->timeout_s &&
+            !atomic_load(&r->stop)) {
+            atomic_store(&r->stop, 1);
+            if (!opt->quiet)
+                fprintf(stderr, "\nhpsearch: timeout reached: finishing the running trials\n");
+        }
+        if (opt->live && !opt->quiet && !*interrupted && now - last_draw >= 0.2) {
+            draw(r, started);
+            last_draw = now;
+        }
+    }
+    if (opt->live && !opt->quiet && !*interrupted && last_draw > 0) {
+        draw(r, started);
+        progress_end(opt->out);
+    }
+    return 0;
+}
+
+static int start_workers(run_ctx *r)
+{
+    for (int i = 0; i < r->cfg->workers; i++) {
+        worker *w = &r->workers[i];
+        w->run = r;
+        w->shown_number = -1;
+        snprintf(w->id, sizeof w->id, "%s:%d/w%d", r->host, r->pid, i);
+        atomic_fetch_add(&r->active, 1);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            atomic_fetch_sub(&r->active, 1);
+            set_fatal(r, HP_ERUNTIME, "cannot start a worker thread");
+            return -1;
+        }
+        w->started = 1;
+    }
+    return 0;
+}
+
+/* The run's result from how it ended. */
+static int outcome(run_ctx *r, int interrupted, char *err)
+{
+    if (r->fatal) {
+        snprintf(err, HP_ERR_LEN, "%s", r->fatal_err);
+        return r->fatal;
+    }
+    if (interrupted) {
+        snprintf(err, HP_ERR_LEN, "interrupted");
+        return HP_EINTERRUPTED;
+    }
+    if (r->too_many_failures || (r->run_done > 0 && r->run_failed == r->run_done)) {
+        snprintf(err, HP_ERR_LEN, "all %lld trials of this run failed%s; last: %s; fix the "
+                 "objective, then 'hpsearch run %s --retry-failed' runs them again",
+                 (long long)r->run_failed,
+                 r->too_many_failures ? " (max_failures): stopping the run" : "",
+                 r->last_error, r->cfg->path);
+        return HP_ERUNTIME;
+    }
+    return HP_OK;
+}
+
 int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
                const hp_run_options *opt, int *abandoned_out, char *err)
 {
@@ -305,6 +428,7 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     r->cfg = cfg;
     r->opt = opt;
     r->study_id = study_id;
+    r->objective = objective;
     r->pid = (int)getpid();
     if (gethostname(r->host, sizeof r->host - 1) != 0)
         snprintf(r->host, sizeof r->host, "localhost");
@@ -314,11 +438,10 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     pthread_mutex_init(&r->lock, NULL);
 
     hp_store *store = NULL;
-    worker *workers = calloc((size_t)opt->workers, sizeof *workers);
-    int rc = workers ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
-    if (!workers)
+    r->workers = calloc((size_t)cfg->workers, sizeof *r->workers);
+    int rc = r->workers ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
+    if (!r->workers)
         snprintf(err, HP_ERR_LEN, "out of memory");
-    r->objective = objective;
     if (rc || (rc = load_history(r, store, err)))
         goto done;
 
@@ -329,104 +452,30 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, &old_mask);
 
-    double started = now_seconds();
-    for (int i = 0; i < opt->workers; i++) {
-        worker *w = &workers[i];
-        w->run = r;
-        snprintf(w->id, sizeof w->id, "%s:%d/w%d", r->host, r->pid, i);
-        atomic_fetch_add(&r->active, 1);
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            atomic_fetch_sub(&r->active, 1);
-            set_fatal(r, HP_ERUNTIME, "cannot start a worker thread");
-            break;
-        }
-        w->started = 1;
-    }
-
-    int interrupted = 0, abandoned = 0;
-    double last_beat = started, last_draw = 0;
-    while (atomic_load(&r->active) > 0) {
-        struct timespec wait = {0, 100 * 1000000L};
-        int sig = sigtimedwait(&signals, NULL, &wait);
-        if (sig > 0) {
-            if (interrupted) {
-                /* a second press: leave now; the running trials' pid is
-                   gone then, so the next run re-queues them at once */
-                abandoned = 1;
-                break;
-            }
-            interrupted = 1;
-            atomic_store(&r->stop, 1);
-            atomic_store(&r->interrupt, 1);
-            if (!opt->quiet) {
-                if (opt->live && last_draw > 0)
-                    progress_end(opt->out);
-                fprintf(stderr, "hpsearch: interrupted: stopping the running trials "
-                        "(press Ctrl-C again to quit at once); run the same command "
-                        "to resume\n");
-            }
-        }
-        double now = now_seconds();
-        if (now - last_beat >= HEARTBEAT_INTERVAL) {
-            char beat_err[HP_ERR_LEN];
-            if (store_heartbeat(store, r->host, r->pid, beat_err) == HP_OK)
-                last_beat = now;
-        }
-        if (opt->timeout_s > 0 && now - started >= opt->timeout_s && !atomic_load(&r->stop)) {
-            atomic_store(&r->stop, 1);
-            if (!opt->quiet)
-                fprintf(stderr, "\nhpsearch: timeout reached: finishing the running "
-                        "trials\n");
-        }
-        if (opt->live && !opt->quiet && now - last_draw >= 0.2) {
-            draw(r, started);
-            last_draw = now;
-        }
-    }
-    if (abandoned) {
+    double started = clock_monotonic();
+    start_workers(r);
+    int interrupted = 0;
+    if (supervise(r, store, &signals, started, &interrupted)) {
         *abandoned_out = 1;
-        for (int i = 0; i < opt->workers; i++)
-            if (workers[i].started)
-                pthread_detach(workers[i].thread);
+        for (int i = 0; i < cfg->workers; i++)
+            if (r->workers[i].started)
+                pthread_detach(r->workers[i].thread);
         snprintf(err, HP_ERR_LEN, "interrupted");
-        /* workers still use workers[], the objective and the lock: they are
-           left to the process exit that follows */
+        /* workers still use r, the objective and the lock: they are left to
+           the process exit that follows */
         store_close(store);
         return HP_EINTERRUPTED;
     }
-    for (int i = 0; i < opt->workers; i++)
-        if (workers[i].started)
-            pthread_join(workers[i].thread, NULL);
+    for (int i = 0; i < cfg->workers; i++)
+        if (r->workers[i].started)
+            pthread_join(r->workers[i].thread, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-    double elapsed = now_seconds() - started;
-    if (opt->live && !opt->quiet && !interrupted) {
-        draw(r, started);
-        progress_end(opt->out);
-    }
-    if (!opt->quiet) {
-        fprintf(opt->out, "%lld trials in %.2f s (%.1f/s), %lld failed; study has "
-                "%lld/%lld finished", (long long)r->run_done, elapsed,
-                elapsed > 0 ? (double)r->run_done / elapsed : 0.0, (long long)r->run_failed,
-                (long long)r->finished, (long long)opt->trials);
-        if (r->has_best)
-            fprintf(opt->out, "; best %.10g (trial %lld)", r->best, (long long)r->best_number);
-        fputc('\n', opt->out);
-        fflush(opt->out);
-    }
-    if (r->fatal) {
-        rc = r->fatal;
-        snprintf(err, HP_ERR_LEN, "%s", r->fatal_err);
-    } else if (interrupted) {
-        rc = HP_EINTERRUPTED;
-        snprintf(err, HP_ERR_LEN, "interrupted");
-    } else if (r->run_done > 0 && r->run_failed == r->run_done) {
-        rc = HP_ERUNTIME;
-        snprintf(err, HP_ERR_LEN, "all %lld trials of this run failed; last: %s",
-                 (long long)r->run_done, r->last_error);
-    }
+    if (!opt->quiet)
+        summary(r, clock_monotonic() - started);
+    rc = outcome(r, interrupted, err);
 done:
     store_close(store);
-    free(workers);
+    free(r->workers);
     pthread_mutex_destroy(&r->lock);
     free(r);
     return rc;

@@ -14,22 +14,21 @@
 #include "study.h"
 
 typedef struct {
-    int64_t trials;     /* study budget */
-    int workers;        /* threads claiming trials */
-    double timeout_s;   /* stop claiming after this long, 0 = never */
     int quiet;          /* print nothing but errors */
     int live;           /* 1: a live progress line (terminal); 0: a line per trial */
     FILE *out;          /* where progress goes */
 } hp_run_options;
 
-/* Runs study STUDY_ID of CFG with OBJECTIVE (the caller's, made before
-** storage was touched so that bad data writes nothing) from the database at cfg->storage until it has
-** OPT->trials finished trials, the timeout passes, or the user interrupts
-** (SIGINT/SIGTERM/SIGHUP: stop claiming, interrupt running trials and put
-** them back to WAITING; a second signal quits at once and sets *abandoned:
-** workers may then still use CFG and OBJECTIVE, so the caller must not free
-** them).  Returns HP_OK, HP_EINTERRUPTED, HP_ERUNTIME when
-** every trial of this run failed, or a storage error, with err set. */
+/* Runs study STUDY_ID of CFG (after its overrides: cfg->trials, workers,
+** threads) with OBJECTIVE (the caller's, made before storage was touched so
+** that bad data writes nothing) until the study has its finished trials,
+** the timeout passes, the user interrupts (SIGINT/SIGTERM/SIGHUP: stop
+** claiming, interrupt running trials and put them back to WAITING; a second
+** signal quits at once and sets *abandoned: workers may then still use CFG
+** and OBJECTIVE, so the caller must not free them), the first
+** cfg->max_failures finished trials of the run all failed, or a host-side
+** error (a full disk) stops it.  Returns HP_OK, HP_EINTERRUPTED,
+** HP_ERUNTIME (failures, host errors) or a storage error, with err set. */
 int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
                const hp_run_options *opt, int *abandoned, char *err);
 

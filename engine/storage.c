@@ -4,6 +4,8 @@
 */
 #include "storage_impl.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,14 +71,14 @@ static const char *const schema_v1 =
 /* Version 2: the last lines a command objective printed, for every trial. */
 static const char *const schema_v2 = "ALTER TABLE trials ADD COLUMN output TEXT;";
 
-static const char *const migrations[] = {schema_v1, schema_v2};
+/* Version 3: which sampler (and study seed) proposed each trial, so that a
+** study whose file changed sampler or seed says so instead of mixing them
+** silently. */
+static const char *const schema_v3 =
+    "ALTER TABLE trials ADD COLUMN sampler TEXT;"
+    "ALTER TABLE trials ADD COLUMN study_seed INTEGER;";
 
-double store_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 int store_fail(hp_store *s, const char *what, char *err)
 {
@@ -112,7 +114,7 @@ int store_begin(hp_store *s, char *err)
     /* sqlite's busy handler already waits up to the busy timeout; this loop
        adds jittered retries on top so that contention between many workers
        never surfaces as "database is locked" */
-    double start = store_monotonic();
+    double start = clock_monotonic();
     for (;;) {
         int rc = sqlite3_step(s->begin_immediate);
         sqlite3_reset(s->begin_immediate);
@@ -120,7 +122,7 @@ int store_begin(hp_store *s, char *err)
             return HP_OK;
         if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
             return store_fail(s, "cannot begin a transaction", err);
-        if (store_monotonic() - start > 600) {
+        if (clock_monotonic() - start > 600) {
             snprintf(err, HP_ERR_LEN, "%s: the database stayed busy for 10 minutes; is "
                      "another program holding a write transaction open?", s->path);
             return HP_ESTORAGE;
@@ -132,9 +134,9 @@ int store_begin(hp_store *s, char *err)
 int store_commit(hp_store *s, char *err)
 {
     int rc;
-    double start = store_monotonic();
+    double start = clock_monotonic();
     while ((rc = store_exec_stmt(s->commit)) == SQLITE_BUSY &&
-           store_monotonic() - start < 600)
+           clock_monotonic() - start < 600)
         backoff(s);
     if (rc != SQLITE_DONE) {
         int code = store_fail(s, "cannot commit", err);
@@ -156,13 +158,13 @@ void store_rollback(hp_store *s)
 ** handler when another process is creating the same database. */
 static int exec_sql(hp_store *s, const char *sql, char *err)
 {
-    double start = store_monotonic();
+    double start = clock_monotonic();
     for (;;) {
         char *msg = NULL;
         int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
         if (rc == SQLITE_OK)
             return HP_OK;
-        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && store_monotonic() - start < 600) {
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && clock_monotonic() - start < 600) {
             sqlite3_free(msg);
             backoff(s);
             continue;
@@ -177,7 +179,7 @@ static int user_version(hp_store *s, int *version, char *err)
 {
     sqlite3_stmt *st;
     int rc;
-    double start = store_monotonic();
+    double start = clock_monotonic();
     for (;;) {
         rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
         if (rc == SQLITE_OK) {
@@ -186,7 +188,7 @@ static int user_version(hp_store *s, int *version, char *err)
                 *version = sqlite3_column_int(st, 0);
             sqlite3_finalize(st);
         }
-        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || store_monotonic() - start > 600)
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || clock_monotonic() - start > 600)
             break;
         backoff(s);
     }

@@ -22,7 +22,7 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
@@ -91,6 +91,8 @@ typedef struct {
     int n_params;
     hp_param_row *params;
     char *params_json;
+    const char *sampler;    /* set by the proposer for a new trial: which */
+    uint64_t sampler_seed;  /* sampler and study seed proposed it (not owned) */
 } hp_claim;
 
 void store_claim_deinit(hp_claim *claim);
@@ -137,17 +139,33 @@ int store_finish(hp_store *store, int64_t trial_id, const char *worker,
                  hp_trial_state state, double value, const char *error, const char *output,
                  const hp_metric *metrics, int n_metrics, char *err);
 
-/* Stores an intermediate value of a RUNNING trial at STEP. */
-int store_report(hp_store *store, int64_t trial_id, int64_t step, const char *name,
-                 double value, char *err);
+/* Stores an intermediate value of trial TRIAL_ID at STEP, replacing one
+** already stored for the same step and name (a resumed trial reports a
+** step again).  The trial must be RUNNING and, when WORKER is not NULL,
+** owned by WORKER: else HP_EINPUT (it went stale and another runs it). */
+int store_report(hp_store *store, int64_t trial_id, const char *worker, int64_t step,
+                 const char *name, double value, char *err);
 
-/* Puts a RUNNING trial back to WAITING (same parameters), dropping its
-** intermediate values, so that a later claim re-runs it from the start.
+/* Puts a RUNNING trial back to WAITING (same parameters, its reports kept
+** for a resume from a checkpoint), so that a later claim runs it again.
 ** worker NULL releases it whoever holds it. */
 int store_release(hp_store *store, int64_t trial_id, const char *worker, char *err);
 
 /* Refreshes heartbeat_at of every RUNNING trial claimed by HOST/PID. */
 int store_heartbeat(hp_store *store, const char *host, int pid, char *err);
+
+/* Puts every FAILED trial of the study back to WAITING with its number,
+** parameters and seed, dropping its values and error; *count gets how
+** many. */
+int store_retry_failed(hp_store *store, int64_t study_id, int64_t *count, char *err);
+
+/* Calls FN for each run of consecutive trial numbers proposed by one
+** sampler and study seed (SAMPLER "" for trials of schema 2 and older),
+** in number order. */
+int store_sampler_runs(hp_store *store, int64_t study_id,
+                       int (*fn)(void *ctx, const char *sampler, int has_seed, uint64_t seed,
+                                 int64_t first, int64_t last, int64_t count),
+                       void *ctx, char *err);
 
 /* Counts of the study's trials by state. */
 int store_counts(hp_store *store, int64_t study_id, int64_t counts[TRIAL_N_STATES],

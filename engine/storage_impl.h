@@ -33,7 +33,6 @@
     X(requeue, "UPDATE trials SET state = 'WAITING', worker = NULL, host = NULL, "   \
       "pid = NULL, started_at = NULL, heartbeat_at = NULL WHERE trial_id = ?1 AND "  \
       "state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)")                           \
-    X(drop_steps, "DELETE FROM trial_values WHERE trial_id = ?1 AND step IS NOT NULL")\
     X(max_number, "SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = ?1")\
     X(count_state, "SELECT count(*) FROM trials WHERE study_id = ?1 AND state = ?2") \
     X(first_waiting, "SELECT trial_id, number, seed, params_json FROM trials WHERE " \
@@ -42,8 +41,8 @@
       "pid = ?4, started_at = " SQL_NOW ", heartbeat_at = " SQL_NOW ", error = NULL " \
       "WHERE trial_id = ?1")                                                         \
     X(insert_trial, "INSERT INTO trials(study_id, number, state, params_json, seed, "\
-      "worker, host, pid, started_at, heartbeat_at) VALUES(?1, ?2, 'RUNNING', ?3, ?4,"\
-      " ?5, ?6, ?7, " SQL_NOW ", " SQL_NOW ")")                                      \
+      "worker, host, pid, started_at, heartbeat_at, sampler, study_seed) VALUES(?1, ?2,"\
+      " 'RUNNING', ?3, ?4, ?5, ?6, ?7, " SQL_NOW ", " SQL_NOW ", ?8, ?9)")           \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)")                                                      \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
@@ -54,7 +53,19 @@
       "AND state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)")                       \
     X(insert_value, "INSERT INTO trial_values(trial_id, step, name, value) "         \
       "VALUES(?1, ?2, ?3, ?4)")                                                      \
-    X(is_running, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING'")  \
+    X(is_running, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING' AND " \
+      "(?2 IS NULL OR worker = ?2)")                                                 \
+    X(delete_value, "DELETE FROM trial_values WHERE trial_id = ?1 AND step = ?2 AND " \
+      "name = ?3")                                                                   \
+    X(failed_trials, "SELECT trial_id FROM trials WHERE study_id = ?1 AND state = "  \
+      "'FAILED' ORDER BY number")                                                    \
+    X(retry_trial, "UPDATE trials SET state = 'WAITING', value = NULL, error = NULL, " \
+      "output = NULL, worker = NULL, host = NULL, pid = NULL, started_at = NULL, "   \
+      "finished_at = NULL, heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'FAILED'")\
+    X(drop_values, "DELETE FROM trial_values WHERE trial_id = ?1")                   \
+    X(sampler_runs, "SELECT coalesce(sampler, ''), study_seed, min(number), max(number), "\
+      "count(*) FROM trials WHERE study_id = ?1 GROUP BY sampler, study_seed "       \
+      "ORDER BY min(number)")                                                        \
     X(heartbeat, "UPDATE trials SET heartbeat_at = " SQL_NOW " WHERE state = "       \
       "'RUNNING' AND host = ?1 AND pid = ?2")                                        \
     X(state_counts, "SELECT state, count(*) FROM trials WHERE study_id = ?1 "        \
@@ -124,8 +135,5 @@ int store_exec_stmt(sqlite3_stmt *st);
 
 /* Reads the TRIAL_COLUMNS row under ST into ROW (strings point into ST). */
 void store_read_trial_row(sqlite3_stmt *st, hp_trial_row *row);
-
-/* Monotonic clock in seconds. */
-double store_monotonic(void);
 
 #endif

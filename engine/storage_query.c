@@ -266,3 +266,26 @@ int store_count_behind(hp_store *s, int64_t study_id, int64_t number, int64_t st
         return store_fail(s, "cannot read running trials", err);
     return HP_OK;
 }
+
+int store_sampler_runs(hp_store *s, int64_t study_id,
+                       int (*fn)(void *ctx, const char *sampler, int has_seed, uint64_t seed,
+                                 int64_t first, int64_t last, int64_t count),
+                       void *ctx, char *err)
+{
+    sqlite3_stmt *st = s->sampler_runs;
+    sqlite3_bind_int64(st, 1, study_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+               sqlite3_column_type(st, 1) != SQLITE_NULL,
+               (uint64_t)sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+               sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "cannot read the samplers of the study", err);
+    return HP_OK;
+}

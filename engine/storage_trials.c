@@ -4,6 +4,8 @@
 */
 #include "storage_impl.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -44,11 +46,6 @@ static int requeue(hp_store *s, int64_t trial_id, const char *worker, int *chang
     if (rc != SQLITE_DONE)
         return store_fail(s, "cannot re-queue a trial", err);
     *changed = sqlite3_changes(s->db) > 0;
-    if (!*changed)
-        return HP_OK;
-    sqlite3_bind_int64(s->drop_steps, 1, trial_id);
-    if (store_exec_stmt(s->drop_steps) != SQLITE_DONE)
-        return store_fail(s, "cannot drop a trial's partial values", err);
     return HP_OK;
 }
 
@@ -202,6 +199,10 @@ static int insert_new(hp_store *s, int64_t study_id, int64_t number,
     sqlite3_bind_text(st, 3, c->params_json, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)c->seed);
     bind_claimer(st, 5, who);
+    if (c->sampler) {
+        sqlite3_bind_text(st, 8, c->sampler, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)c->sampler_seed);
+    }
     int rc = store_exec_stmt(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE)
@@ -236,7 +237,7 @@ int store_claim(hp_store *s, int64_t study_id, int64_t budget, uint64_t capacity
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    double now = store_monotonic();
+    double now = clock_monotonic();
     if (s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL) {
         if ((rc = recover_stale(s, study_id, stale_after, who, err)))
             goto fail;
@@ -339,37 +340,98 @@ fail:
     return rc;
 }
 
-int store_report(hp_store *s, int64_t trial_id, int64_t step, const char *name,
-                 double value, char *err)
+int store_report(hp_store *s, int64_t trial_id, const char *worker, int64_t step,
+                 const char *name, double value, char *err)
 {
     int rc = store_begin(s, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(s->is_running, 1, trial_id);
+    if (worker)
+        sqlite3_bind_text(s->is_running, 2, worker, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s->is_running, 2);
     int r = sqlite3_step(s->is_running);
     sqlite3_reset(s->is_running);
+    sqlite3_clear_bindings(s->is_running);
     if (r != SQLITE_ROW) {
         store_rollback(s);
         if (r != SQLITE_DONE)
             return store_fail(s, "cannot read a trial", err);
-        snprintf(err, HP_ERR_LEN, "the trial is not running");
+        snprintf(err, HP_ERR_LEN, "the trial is not running under this worker (any more)");
         return HP_EINPUT;
     }
-    sqlite3_stmt *st = s->insert_value;
+    sqlite3_stmt *st = s->delete_value;
     sqlite3_bind_int64(st, 1, trial_id);
     sqlite3_bind_int64(st, 2, step);
     sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    if (isfinite(value))
-        sqlite3_bind_double(st, 4, value);
-    else
-        sqlite3_bind_null(st, 4);
     r = store_exec_stmt(st);
     sqlite3_clear_bindings(st);
+    if (r == SQLITE_DONE) {
+        st = s->insert_value;
+        sqlite3_bind_int64(st, 1, trial_id);
+        sqlite3_bind_int64(st, 2, step);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        if (isfinite(value))
+            sqlite3_bind_double(st, 4, value);
+        else
+            sqlite3_bind_null(st, 4);
+        r = store_exec_stmt(st);
+        sqlite3_clear_bindings(st);
+    }
     if (r != SQLITE_DONE) {
         rc = store_fail(s, "cannot store a value", err);
         store_rollback(s);
         return rc;
     }
+    return store_commit(s, err);
+}
+
+int store_retry_failed(hp_store *s, int64_t study_id, int64_t *count, char *err)
+{
+    *count = 0;
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    /* collect, then act: no statement runs while another steps */
+    int64_t *ids = NULL;
+    int n = 0, cap = 0, r;
+    sqlite3_bind_int64(s->failed_trials, 1, study_id);
+    while ((r = sqlite3_step(s->failed_trials)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *ni = realloc(ids, sizeof *ids * (size_t)cap);
+            if (!ni) {
+                r = SQLITE_NOMEM;
+                break;
+            }
+            ids = ni;
+        }
+        ids[n++] = sqlite3_column_int64(s->failed_trials, 0);
+    }
+    sqlite3_reset(s->failed_trials);
+    if (r != SQLITE_DONE) {
+        free(ids);
+        store_rollback(s);
+        if (r == SQLITE_NOMEM) {
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
+        }
+        return store_fail(s, "cannot read failed trials", err);
+    }
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_int64(s->retry_trial, 1, ids[i]);
+        sqlite3_bind_int64(s->drop_values, 1, ids[i]);
+        if (store_exec_stmt(s->retry_trial) != SQLITE_DONE ||
+            store_exec_stmt(s->drop_values) != SQLITE_DONE) {
+            free(ids);
+            rc = store_fail(s, "cannot re-queue a failed trial", err);
+            store_rollback(s);
+            return rc;
+        }
+    }
+    free(ids);
+    *count = n;
     return store_commit(s, err);
 }
 

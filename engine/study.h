@@ -1,7 +1,9 @@
 /*
 ** A study file parsed into a validated configuration.  Everything a run
 ** needs is checked here, before storage is touched, so bad input is
-** reported with FILE:LINE and nothing is ever written for it.
+** reported with FILE:LINE and nothing is ever written for it.  The
+** [objective] section belongs to its kind's module (objective.h): this
+** config holds it only as an opaque spec.
 */
 #ifndef HP_STUDY_H
 #define HP_STUDY_H
@@ -12,6 +14,7 @@
 #include "../search/sampler.h"
 #include "../search/space.h"
 #include "ini.h"
+#include "objective.h"
 
 typedef struct {
     hp_ini ini;            /* the file as read, kept for its text and lines */
@@ -23,29 +26,20 @@ typedef struct {
     int64_t trials;        /* finished trials wanted (> 0) */
     int workers;           /* concurrent trials in this process (>= 1) */
     int threads;           /* kernel threads per trial (>= 1) */
+    int workers_set;       /* workers came from the file (or --workers) */
+    int threads_set;       /* threads came from the file */
+    int cores;             /* the machine's, for the defaults */
     uint64_t seed;
     char *sampler;         /* a name sampler_known() accepts */
     hp_sampler_options sampler_opt;  /* [sampler] */
     double timeout_s;      /* wall-clock budget for one run, 0 = none */
+    int max_failures;      /* stop a run whose first N finished trials all
+                              failed; 0 = never */
     char *pruner;          /* "none", "median" or "asha" */
-    hp_pruner_config pruner_cfg;  /* [pruner], max_resource = the epochs */
+    hp_pruner_config pruner_cfg;  /* [pruner], max_resource = the objective's */
     hp_space *space;       /* [params] */
     int has_objective;     /* 0: driven by ask/tell only */
-    char *objective_type;  /* "function" or "command" */
-    char *function_name;   /* type = function: which benchmark */
-    double sleep_s;        /* type = function: seconds each evaluation takes */
-    double fail_rate;      /* type = function: share of trials that fail */
-    double nan_rate;       /* type = function: share that return NaN */
-    char *dataset;         /* type = mlp: CSV path (or IDX images), resolved */
-    char *idx_labels;      /* type = mlp: IDX labels when the data set is IDX */
-    char *label;           /* type = mlp: label column, NULL = the last */
-    int classification;    /* type = mlp: task */
-    double valid_split, test_split;  /* type = mlp: held-out fractions */
-    int epochs, patience;  /* type = mlp */
-    char *command;         /* type = command: the command template */
-    int command_line;      /* its line in the study file */
-    double trial_timeout_s;/* type = command: per-trial limit, 0 = none */
-    double kill_grace_s;   /* type = command: SIGTERM to SIGKILL delay */
+    hp_objective_spec *objective;  /* [objective], NULL when absent */
 } hp_study_config;
 
 /* Reads and validates PATH.  cores is the machine's core count (defaults
@@ -58,6 +52,14 @@ void study_deinit(hp_study_config *cfg);
 ** names it in messages and anchors relative paths. */
 int study_load_text(const char *path, const char *text, int cores, hp_study_config *cfg,
                     char *err);
+
+/* Applies what the command line overrides: WORKERS (0 = keep), TRIALS (0 =
+** keep) and STORAGE (NULL = keep).  The thread count per trial is chosen
+** after them: the file's, or cores / workers, so that workers x threads
+** never exceeds the cores unless the file asks.  Returns 0, or -1 with
+** err. */
+int study_apply_overrides(hp_study_config *cfg, int workers, int64_t trials,
+                          const char *storage, char *err);
 
 /* Parses a duration ("90", "90s", "30m", "1.5h", "2d") into seconds.
 ** Returns 0 or -1. */

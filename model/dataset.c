@@ -519,4 +519,21 @@ void dataset_standardize(hp_dataset *ds, const hp_split *split)
             *v = (float)((*v - mean) * inv);
         }
     }
+    if (ds->classification || !ds->target || split->n_train == 0)
+        return;
+    double mean = 0, var = 0;
+    for (int k = 0; k < split->n_train; k++)
+        mean += ds->target[split->train[k]];
+    mean /= split->n_train;
+    for (int k = 0; k < split->n_train; k++) {
+        double t = ds->target[split->train[k]] - mean;
+        var += t * t;
+    }
+    double sd = sqrt(var / split->n_train);
+    if (!(sd > 1e-12))
+        sd = 1;
+    for (int i = 0; i < ds->n; i++)
+        ds->target[i] = (float)((ds->target[i] - mean) / sd);
+    ds->target_mean = mean;
+    ds->target_sd = sd;
 }

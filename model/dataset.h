@@ -8,7 +8,10 @@
 
 #include <stdint.h>
 
-#define HP_MODEL_ERR_LEN 512
+#include "../search/limits.h"
+
+/* model/ shares the project's one error length */
+#define HP_MODEL_ERR_LEN HP_ERR_LEN
 
 typedef struct {
     int n;               /* rows */
@@ -18,7 +21,11 @@ typedef struct {
     int n_classes;       /* classification: distinct labels (>= 2) */
     int *label;          /* classification: n class indices */
     char **class_names;  /* classification: n_classes, as in the file */
-    float *target;       /* regression: n values */
+    float *target;       /* regression: n values (standardised once
+                            dataset_standardize ran) */
+    double target_mean;  /* regression: what standardising took away, so */
+    double target_sd;    /* metrics report original units; sd 0 = targets
+                            are in original units */
 } hp_dataset;
 
 /* Loads a CSV file with a header row.  LABEL names the label/target column
@@ -51,7 +58,9 @@ int dataset_split(const hp_dataset *ds, double valid, double test, uint64_t seed
 void split_deinit(hp_split *split);
 
 /* Standardises every feature column in place with the mean and standard
-** deviation of the TRAIN rows only (a constant column becomes 0). */
+** deviation of the TRAIN rows only (a constant column becomes 0), and for
+** regression the targets too (recording target_mean and target_sd), so
+** that a network starts near the right scale whatever the target's units. */
 void dataset_standardize(hp_dataset *ds, const hp_split *split);
 
 #endif

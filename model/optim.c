@@ -37,6 +37,13 @@ void optim_free(hp_optim *o)
     free(o);
 }
 
+void optim_state(hp_optim *o, float **m, float **v, long **t)
+{
+    *m = o->m;
+    *v = o->v;
+    *t = &o->t;
+}
+
 void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight, double lr,
                 int threads)
 {
@@ -83,6 +90,15 @@ void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight,
         }
         break;
     }
+    case OPT_ADAGRAD: {
+        /* PyTorch's Adagrad with lr_decay 0 and no initial accumulator */
+        float eps = (float)c->epsilon;
+        for (size_t k = 0; k < n; k++) {
+            o->v[k] += g[k] * g[k];
+            w[k] -= flr * g[k] / (sqrtf(o->v[k]) + eps);
+        }
+        break;
+    }
     case OPT_ADAM:
     case OPT_ADAMW: {
         double bc1 = 1 - pow(c->beta1, (double)o->t), bc2 = 1 - pow(c->beta2, (double)o->t);
@@ -94,8 +110,9 @@ void optim_step(hp_optim *o, float *w, float *g, const unsigned char *is_weight,
     }
 }
 
-double schedule_lr(const hp_schedule *s, int epoch, double *plateau_lr, int *since_best,
-                   int improved)
+/* The schedule without warm-up, EPOCH counted from its start. */
+static double scheduled(const hp_schedule *s, int epoch, int horizon, double *plateau_lr,
+                        int *since_best, int improved)
 {
     switch (s->kind) {
     case SCHED_CONSTANT:
@@ -105,13 +122,8 @@ double schedule_lr(const hp_schedule *s, int epoch, double *plateau_lr, int *sin
     case SCHED_EXPONENTIAL:
         return s->lr * pow(s->decay, epoch);
     case SCHED_COSINE:
-        return s->lr * 0.5 * (1 + cos(M_PI * epoch / (s->epochs > 0 ? s->epochs : 1)));
     case SCHED_WARMUP_COSINE:
-        if (epoch < s->warmup)
-            return s->lr * (epoch + 1) / (s->warmup + 1);
-        return s->lr * 0.5 *
-               (1 + cos(M_PI * (epoch - s->warmup) /
-                        (s->epochs - s->warmup > 0 ? s->epochs - s->warmup : 1)));
+        return s->lr * 0.5 * (1 + cos(M_PI * epoch / (horizon > 0 ? horizon : 1)));
     case SCHED_PLATEAU:
         if (epoch == 0 || *plateau_lr <= 0) {
             *plateau_lr = s->lr;
@@ -125,4 +137,15 @@ double schedule_lr(const hp_schedule *s, int epoch, double *plateau_lr, int *sin
         return *plateau_lr;
     }
     return s->lr;
+}
+
+double schedule_lr(const hp_schedule *s, int epoch, double *plateau_lr, int *since_best,
+                   int improved)
+{
+    int warmup = s->kind == SCHED_WARMUP_COSINE ? s->warmup : s->prefix_warmup;
+    if (warmup < 0)
+        warmup = 0;
+    if (epoch < warmup)
+        return s->lr * (epoch + 1) / (warmup + 1);
+    return scheduled(s, epoch - warmup, s->epochs - warmup, plateau_lr, since_best, improved);
 }

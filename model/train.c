@@ -4,7 +4,9 @@
 */
 #include "train.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,20 +45,27 @@ void metrics_compute(const hp_dataset *ds, const hp_mlp_config *net, const int *
                      int n, const float *pred, const char *prefix, hp_metric_set *out)
 {
     int C = net->n_out;
+    /* regression metrics in the target's original units */
+    double sd = !ds->classification && ds->target_sd > 0 ? ds->target_sd : 1;
+    double shift = !ds->classification && ds->target_sd > 0 ? ds->target_mean : 0;
     double loss = 0;
     for (int k = 0; k < n; k++) {
         int r = rows[k];
-        loss += mlp_row_loss(net, pred + (size_t)k * C, ds->classification ? ds->label[r] : 0,
-                             ds->classification ? 0 : ds->target[r]);
+        if (ds->classification) {
+            loss += mlp_row_loss(net, pred + (size_t)k * C, ds->label[r], 0);
+        } else {
+            float p = (float)(pred[k] * sd + shift), t = (float)(ds->target[r] * sd + shift);
+            loss += mlp_row_loss(net, &p, 0, t);
+        }
     }
     put(out, prefix, "loss", n ? loss / n : NAN);
     if (!ds->classification) {
         double se = 0, ae = 0, mean = 0, tot = 0;
         for (int k = 0; k < n; k++)
-            mean += ds->target[rows[k]];
+            mean += ds->target[rows[k]] * sd + shift;
         mean /= n ? n : 1;
         for (int k = 0; k < n; k++) {
-            double t = ds->target[rows[k]], e = pred[k] - t;
+            double t = ds->target[rows[k]] * sd + shift, e = (pred[k] * sd + shift) - t;
             se += e * e;
             ae += fabs(e);
             tot += (t - mean) * (t - mean);
@@ -124,6 +133,128 @@ static void predict_rows(workspace *w, const hp_dataset *ds, const int *rows, in
     }
 }
 
+/* Everything of the loop that a resume needs besides the arrays. */
+typedef struct {
+    hp_rng rng;
+    double best_score, plateau_lr;
+    int best_epoch, since_best, sched_wait, improved;
+    int epochs_done;          /* epochs trained */
+    int stopped_early;        /* patience ran out */
+    hp_metric_set best_metrics, last_metrics;
+} loop_state;
+
+/* The arrays a resume needs, with their element counts. */
+typedef struct {
+    int *order;          /* the shuffled training rows (shuffled in place) */
+    size_t n_order;
+    float *params, *best;
+    size_t n_params;
+    float *m, *v;        /* the optimizer's moments, n_params each */
+    long *t;             /* and its step count */
+} ckpt_arrays;
+
+#define CKPT_MAGIC 0x4b434850u /* "HPCK" */
+#define CKPT_VERSION 1u
+
+/* What a checkpoint must match to be resumed from: the same trial. */
+static uint64_t config_fingerprint(const hp_train_config *cfg, const hp_mlp_config *net,
+                                   uint64_t seed, const hp_split *split)
+{
+    /* results do not depend on the thread count: a resume may use another */
+    hp_train_config c = *cfg;
+    c.threads = 0;
+    c.checkpoint = NULL;
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *parts[3] = {(const unsigned char *)&c, (const unsigned char *)net,
+                                     (const unsigned char *)&seed};
+    size_t sizes[3] = {sizeof c, sizeof *net, sizeof seed};
+    for (int p = 0; p < 3; p++)
+        for (size_t i = 0; i < sizes[p]; i++)
+            h = (h ^ parts[p][i]) * 1099511628211ULL;
+    h ^= (uint64_t)split->n_train * 0x9e3779b97f4a7c15ULL;
+    return h;
+}
+
+static int write_all(FILE *f, const void *p, size_t size, size_t n)
+{
+    return n == 0 || fwrite(p, size, n, f) == n;
+}
+
+static int read_all(FILE *f, void *p, size_t size, size_t n)
+{
+    return n == 0 || fread(p, size, n, f) == n;
+}
+
+/* Writes the state to PATH.tmp, then renames it over PATH: a checkpoint is
+** whole or absent, whenever the process dies. */
+static int checkpoint_save(const char *path, uint64_t fingerprint, const loop_state *ls,
+                           const ckpt_arrays *a, char *err)
+{
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(err, HP_MODEL_ERR_LEN, "cannot write the checkpoint '%s': %s", tmp,
+                 strerror(errno));
+        return -1;
+    }
+    uint32_t head[2] = {CKPT_MAGIC, CKPT_VERSION};
+    uint64_t sizes[2] = {a->n_order, a->n_params};
+    int ok = write_all(f, head, sizeof head, 1) && write_all(f, &fingerprint, 8, 1) &&
+             write_all(f, sizes, sizeof sizes, 1) && write_all(f, ls, sizeof *ls, 1) &&
+             write_all(f, a->order, sizeof(int), a->n_order) &&
+             write_all(f, a->params, sizeof(float), a->n_params) &&
+             write_all(f, a->best, sizeof(float), a->n_params) &&
+             write_all(f, a->m, sizeof(float), a->n_params) &&
+             write_all(f, a->v, sizeof(float), a->n_params) &&
+             write_all(f, a->t, sizeof(long), 1);
+    ok &= fflush(f) == 0;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, HP_MODEL_ERR_LEN, "cannot write the checkpoint '%s': %s", path,
+                 strerror(errno ? errno : EIO));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Restores the state from PATH when it is a checkpoint of this very trial;
+** returns 1 then, 0 when there is none to use (the training starts over),
+** -1 when it matched but could not be read whole (the arrays are then
+** spoilt: the trial fails, and its checkpoint goes with it). */
+static int checkpoint_load(const char *path, uint64_t fingerprint, loop_state *ls,
+                           ckpt_arrays *a)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint32_t head[2];
+    uint64_t fp, sizes[2];
+    loop_state tmp;
+    int ok = read_all(f, head, sizeof head, 1) && head[0] == CKPT_MAGIC &&
+             head[1] == CKPT_VERSION && read_all(f, &fp, 8, 1) && fp == fingerprint &&
+             read_all(f, sizes, sizeof sizes, 1) && sizes[0] == a->n_order &&
+             sizes[1] == a->n_params && read_all(f, &tmp, sizeof tmp, 1) &&
+             tmp.epochs_done >= 1;
+    if (!ok) {
+        fclose(f);
+        return 0;
+    }
+    /* the arrays are read in place only once the header matched; a torn
+       file cannot exist (see checkpoint_save) */
+    ok = read_all(f, a->order, sizeof(int), a->n_order) &&
+         read_all(f, a->params, sizeof(float), a->n_params) &&
+         read_all(f, a->best, sizeof(float), a->n_params) &&
+         read_all(f, a->m, sizeof(float), a->n_params) &&
+         read_all(f, a->v, sizeof(float), a->n_params) && read_all(f, a->t, sizeof(long), 1);
+    fclose(f);
+    if (!ok)
+        return -1;
+    *ls = tmp;
+    return 1;
+}
+
 hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
                           const hp_train_config *cfg, uint64_t seed, hp_epoch_fn on_epoch,
                           void *ctx, hp_metric_set *final, char *err)
@@ -163,19 +294,45 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
         snprintf(err, HP_MODEL_ERR_LEN, "out of memory");
         goto out;
     }
-    hp_rng rng;
-    rng_seed(&rng, seed);
+    loop_state ls;
+    memset(&ls, 0, sizeof ls);
+    rng_seed(&ls.rng, seed);
     for (int k = 0; k < split->n_train; k++)
         order[k] = split->train[k];
-    double best_score = NAN, plateau_lr = 0;
-    int best_epoch = -1, since_best = 0, sched_wait = 0, improved = 1;
-    hp_metric_set best_metrics = {0};
+    ls.best_score = NAN;
+    ls.best_epoch = -1;
+    ls.improved = 1;
+    ckpt_arrays arrays = {order, (size_t)split->n_train, mlp_params(w.mlp), best, np, NULL,
+                          NULL, NULL};
+    optim_state(opt, &arrays.m, &arrays.v, &arrays.t);
+    uint64_t fingerprint = config_fingerprint(cfg, &net, seed, split);
     const char *monitor = cfg->monitor[0] ? cfg->monitor : "val_loss";
     int maximize = cfg->monitor[0] ? cfg->maximize : 0;
-    for (int epoch = 0; epoch < cfg->epochs; epoch++) {
-        double lr = schedule_lr(&cfg->sched, epoch, &plateau_lr, &sched_wait, improved);
+    /* a unit for train_loss in the target's original units */
+    double unit = 1;
+    if (!ds->classification && ds->target_sd > 0)
+        unit = net.loss == LOSS_MSE ? ds->target_sd * ds->target_sd
+               : net.loss == LOSS_MAE ? ds->target_sd : 1;
+    int resumed = cfg->checkpoint ? checkpoint_load(cfg->checkpoint, fingerprint, &ls, &arrays)
+                                  : 0;
+    if (resumed < 0) {
+        snprintf(err, HP_MODEL_ERR_LEN, "the checkpoint '%s' is damaged", cfg->checkpoint);
+        goto out;
+    }
+    if (resumed) {
+        mlp_sync(w.mlp, cfg->threads);
+        /* the report of the checkpointed epoch may have been lost with the
+           process: make it again (reports are idempotent) */
+        if (on_epoch && on_epoch(ctx, ls.epochs_done, &ls.last_metrics)) {
+            status = TRAIN_STOPPED;
+            goto out;
+        }
+    }
+    for (int epoch = ls.epochs_done; epoch < cfg->epochs && !ls.stopped_early; epoch++) {
+        double lr = schedule_lr(&cfg->sched, epoch, &ls.plateau_lr, &ls.sched_wait,
+                                ls.improved);
         for (int k = split->n_train - 1; k > 0; k--) { /* shuffle by the trial seed */
-            int j = (int)rng_below(&rng, (uint64_t)k + 1);
+            int j = (int)rng_below(&ls.rng, (uint64_t)k + 1);
             int t = order[k];
             order[k] = order[j];
             order[j] = t;
@@ -190,13 +347,13 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
                 memcpy(xr, ds->x + (size_t)r * ds->d, sizeof(float) * (size_t)ds->d);
                 if (cfg->noise > 0)
                     for (int j = 0; j < ds->d; j++)
-                        xr[j] += (float)(cfg->noise * rng_normal(&rng));
+                        xr[j] += (float)(cfg->noise * rng_normal(&ls.rng));
                 if (ds->classification)
                     w.yb[k] = ds->label[r];
                 else
                     w.tb[k] = ds->target[r];
             }
-            double loss = mlp_train_step(w.mlp, w.xb, w.yb, w.tb, B, &rng, cfg->threads);
+            double loss = mlp_train_step(w.mlp, w.xb, w.yb, w.tb, B, &ls.rng, cfg->threads);
             if (!isfinite(loss)) {
                 snprintf(err, HP_MODEL_ERR_LEN, "diverged at epoch %d", epoch + 1);
                 status = TRAIN_DIVERGED;
@@ -209,7 +366,7 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
             mlp_sync(w.mlp, cfg->threads);
         }
         hp_metric_set m = {0};
-        metrics_put(&m, "train_loss", batches ? loss_sum / batches : NAN);
+        metrics_put(&m, "train_loss", batches ? loss_sum / batches * unit : NAN);
         if (split->n_valid > 0) {
             predict_rows(&w, ds, split->valid, split->n_valid, w.pred, C, cfg->threads);
             metrics_compute(ds, &net, split->valid, split->n_valid, w.pred, "val_", &m);
@@ -222,28 +379,38 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
             status = TRAIN_DIVERGED;
             goto out;
         }
-        improved = best_epoch < 0 || (maximize ? score > best_score : score < best_score);
-        if (improved) {
-            best_score = score;
-            best_epoch = epoch;
-            since_best = 0;
+        ls.improved = ls.best_epoch < 0 ||
+                      (maximize ? score > ls.best_score : score < ls.best_score);
+        if (ls.improved) {
+            ls.best_score = score;
+            ls.best_epoch = epoch;
+            ls.since_best = 0;
             memcpy(best, mlp_params(w.mlp), sizeof(float) * np);
-            best_metrics = m;
+            ls.best_metrics = m;
         } else {
-            since_best++;
+            ls.since_best++;
+        }
+        ls.epochs_done = epoch + 1;
+        ls.last_metrics = m;
+        if (cfg->patience > 0 && ls.since_best >= cfg->patience)
+            ls.stopped_early = 1; /* early stopping */
+        /* saved before the report, so that a report never names an epoch a
+           resume would train again */
+        if (cfg->checkpoint && checkpoint_save(cfg->checkpoint, fingerprint, &ls, &arrays,
+                                               err)) {
+            status = TRAIN_IO_ERROR;
+            goto out;
         }
         if (on_epoch && on_epoch(ctx, epoch + 1, &m)) {
             status = TRAIN_STOPPED;
             goto out;
         }
-        if (cfg->patience > 0 && since_best >= cfg->patience)
-            break; /* early stopping */
     }
     /* the best epoch's weights, and the metrics they give */
     memcpy(mlp_params(w.mlp), best, sizeof(float) * np);
     mlp_sync(w.mlp, cfg->threads);
-    *final = best_metrics;
-    metrics_put(final, "best_epoch", best_epoch + 1);
+    *final = ls.best_metrics;
+    metrics_put(final, "best_epoch", ls.best_epoch + 1);
     predict_rows(&w, ds, split->train, split->n_train, w.pred, C, cfg->threads);
     hp_metric_set tm = {0};
     metrics_compute(ds, &net, split->train, split->n_train, w.pred, "train_", &tm);

@@ -44,17 +44,26 @@ typedef struct {
     int threads;          /* kernel threads */
     char monitor[32];     /* metric for early stopping and the best epoch */
     int maximize;         /* its direction */
+    const char *checkpoint; /* a file to save the training state to after
+                               every epoch and to resume from when it is
+                               there (NULL: none); resuming gives results
+                               bit-identical to an uninterrupted run */
 } hp_train_config;
 
 /* Called after each epoch with train_loss and the validation metrics;
-** returns 1 to stop the training now (a pruner, or the user). */
+** returns 1 to stop the training now (a pruner, or the user).  After a
+** resume from a checkpoint, the checkpointed epoch is reported again (the
+** report may not have been stored before the interruption). */
 typedef int (*hp_epoch_fn)(void *ctx, int epoch, const hp_metric_set *m);
 
 typedef enum {
-    TRAIN_DONE,       /* trained; *final holds the metrics */
+    TRAIN_DONE,       /* trained; *final holds the metrics (train_loss and
+                         regression metrics in the target's original units,
+                         but huber's loss, which stays standardised) */
     TRAIN_STOPPED,    /* the callback asked to stop */
     TRAIN_DIVERGED,   /* NaN or infinite loss; err says at which epoch */
-    TRAIN_FAILED      /* bad configuration or out of memory; err says why */
+    TRAIN_FAILED,     /* bad configuration or out of memory; err says why */
+    TRAIN_IO_ERROR    /* the checkpoint could not be written; err says why */
 } hp_train_status;
 
 hp_train_status train_run(const hp_dataset *ds, const hp_split *split,

@@ -146,6 +146,15 @@ int sampler_importance(const hp_sampler *sampler, double *importance)
     return sampler->kind->importance(sampler->state, importance);
 }
 
+int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err)
+{
+    if (!sampler->kind->fit) {
+        snprintf(err, HP_ERR_LEN, "sampler '%s' has no model", sampler->kind->name);
+        return -1;
+    }
+    return sampler->kind->fit(sampler->state, history, err);
+}
+
 int sampler_propose(hp_sampler *sampler, uint64_t number, const hp_history *history,
                     hp_value *out, char *err)
 {

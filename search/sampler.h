@@ -73,6 +73,12 @@ int sampler_needs_history(const hp_sampler *sampler);
 int sampler_propose(hp_sampler *sampler, uint64_t number, const hp_history *history,
                     hp_value *out, char *err);
 
+/* For model-based samplers: fits the model to HISTORY without proposing
+** (what `status` needs for importances, at a fraction of a proposal's
+** cost).  Returns 0, or -1 with err when there is no model or too few
+** trials to fit one. */
+int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err);
+
 /* For model-based samplers: the relative importance of each searched
 ** parameter (space_dim entries, summing to 1) from the last model fit.
 ** Returns 0, or -1 if there is none (other samplers, no fit yet). */

@@ -644,6 +644,19 @@ static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_valu
     return 0;
 }
 
+static int gp_fit(void *state, const hp_history *h, char *err)
+{
+    gp_state *g = state;
+    int valid = 0;
+    for (int i = 0; i < h->n; i++)
+        valid += isfinite(h->y[i]) != 0;
+    if (valid < g->n_init || valid < 2) {
+        snprintf(err, HP_ERR_LEN, "too few complete trials for a model");
+        return -1;
+    }
+    return fit_model(g, h, err) < 0 ? -1 : 0;
+}
+
 static int gp_importance(const void *state, double *importance)
 {
     const gp_state *g = state;
@@ -654,5 +667,5 @@ static int gp_importance(const void *state, double *importance)
 }
 
 const hp_sampler_kind sampler_gp_kind = {
-    "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance,
+    "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance, gp_fit,
 };

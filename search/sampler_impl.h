@@ -18,6 +18,8 @@ typedef struct {
     int needs_history;
     /* NULL when the kind has no model */
     int (*importance)(const void *state, double *importance);
+    /* fits the model to the history without proposing; NULL: no model */
+    int (*fit)(void *state, const hp_history *history, char *err);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;

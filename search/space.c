@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct hp_space {
     hp_param *params;
@@ -307,6 +308,21 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
         snprintf(err, HP_ERR_LEN, "parameter '%s' is defined twice", name);
         return -1;
     }
+    for (int i = 0; i < space->n; i++)
+        if (strcasecmp(space->params[i].name, name) == 0) {
+            /* a command sees both as HPSEARCH_PARAM_<NAME> */
+            snprintf(err, HP_ERR_LEN, "parameter '%s' differs from '%s' only in case; "
+                     "rename one (the environment of a command would not tell them "
+                     "apart)", name, space->params[i].name);
+            return -1;
+        }
+    size_t spec_len = strlen(spec);
+    if (spec_len >= 2 && spec[0] == '[' && spec[spec_len - 1] == ']') {
+        /* a list as Python or YAML would write it */
+        snprintf(err, HP_ERR_LEN, "'%s' is not a search space; a list of values is written "
+                 "choice(%.*s)", spec, (int)(spec_len - 2), spec + 1);
+        return -1;
+    }
     hp_param p;
     memset(&p, 0, sizeof p);
     char **args = NULL;
@@ -538,7 +554,7 @@ void space_grid_point(const hp_space *space, uint64_t index, hp_value *out)
         uint64_t c = param_count(p);
         uint64_t digit = index % c;
         index /= c;
-        if (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED) {
+        if (space_param_is_text(p)) {
             out[i].index = (int)digit;
             out[i].value = p->choice_num[digit];
         } else {
@@ -551,7 +567,7 @@ void space_grid_point(const hp_space *space, uint64_t index, hp_value *out)
 int space_value_is_numeric(const hp_space *space, int i)
 {
     const hp_param *p = &space->params[i];
-    if (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED)
+    if (space_param_is_text(p))
         return p->numeric;
     return 1;
 }
@@ -560,12 +576,24 @@ const char *space_format_value(const hp_space *space, int i, hp_value v,
                                char *buf, int len)
 {
     const hp_param *p = &space->params[i];
-    if (p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED)
+    if (space_param_is_text(p))
         snprintf(buf, len, "%s", p->choices[v.index]);
     else if (p->kind == HP_PARAM_INT)
         snprintf(buf, len, "%.0f", v.value);
     else
-        snprintf(buf, len, "%.17g", v.value);
+        space_format_number(v.value, buf, len);
+    return buf;
+}
+
+const char *space_format_number(double v, char *buf, int len)
+{
+    /* the fewest digits that read back as the same double: 0.2, not
+       0.20000000000000001 */
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, (size_t)len, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v || v != v)
+            return buf;
+    }
     return buf;
 }
 

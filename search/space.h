@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define HP_ERR_LEN 512
+#include "limits.h"
 
 typedef enum {
     HP_PARAM_FLOAT,  /* uniform/loguniform, optionally stepped */
@@ -85,6 +85,16 @@ void space_grid_point(const hp_space *space, uint64_t index, hp_value *out);
 ** integer for ints, the choice text for categories.  Returns buf. */
 const char *space_format_value(const hp_space *space, int i, hp_value v,
                                char *buf, int len);
+
+/* V in the shortest form that reads back as the same double ("0.2").
+** Returns buf. */
+const char *space_format_number(double v, char *buf, int len);
+
+/* 1 when parameter P's values are texts of its choices (CHOICE, FIXED). */
+static inline int space_param_is_text(const hp_param *p)
+{
+    return p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED;
+}
 
 /* 1 when the value is printed as a JSON/CSV number, 0 when as a string. */
 int space_value_is_numeric(const hp_space *space, int i);

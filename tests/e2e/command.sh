@@ -109,7 +109,10 @@ expect_in "$f" "HPSEARCH_PARAM_X=0.5"
 expect_in "$f" "HPSEARCH_TRIAL=$n"
 expect_in "$f" "HPSEARCH_STUDY=c"
 expect_in "$f" "HPSEARCH_TRIAL_DIR=$T/c-trials/trial-$n"
-expect_in "$f" "cwd=$T/c-trials/trial-$n"
+# the child runs in the study file's folder, so relative paths work as in
+# a shell there; its own folder is {trial_dir}
+expect_in "$f" "cwd=$T"
+expect_in "$f" "HPSEARCH_CHECKPOINT_DIR=$T/c-trials/checkpoint-$n"
 seed=$(q c.db "select seed from trials where number = $n")
 expect_in "$f" "HPSEARCH_SEED=$seed"
 

@@ -98,7 +98,7 @@ EOS
         "$w worker(s): all finished"
     expect_eq "$(q a$w.db "select count(*) from trial_values where name = 'pruned_step' and
                            value not in (1, 3, 9)")" 0 "$w worker(s): pruned at rungs only"
-    expect_eq "$(q a$w.db "select state from trials where params_json like '%0.10000%'")" \
+    expect_eq "$(q a$w.db "select state from trials where params_json = '{\"x\": 0.1}'")" \
         COMPLETE "$w worker(s): the best configuration completes"
 done
 # 1 worker, by hand: at rung step s, trial N goes on iff its value is among

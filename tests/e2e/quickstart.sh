@@ -7,7 +7,7 @@ expect_in out.txt "study has 200/200 finished"
 expect_eq "$(q quickstart.db "select count(*) from trials where state='COMPLETE'")" 200 "complete trials"
 expect_eq "$(q quickstart.db "pragma integrity_check")" ok "integrity"
 expect_eq "$(q quickstart.db "pragma journal_mode")" wal "journal mode"
-expect_eq "$(q quickstart.db "pragma user_version")" 2 "schema version"
+expect_eq "$(q quickstart.db "pragma user_version")" 3 "schema version"
 # sobol over 200 points gets within 1 of branin's minimum 0.397887
 best=$(q quickstart.db "select min(value) from trials")
 awk -v b="$best" 'BEGIN { exit !(b < 1.4 && b >= 0.397887) }' || fail "best $best"

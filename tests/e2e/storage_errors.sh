@@ -27,17 +27,31 @@ expect_exit 2 "$HPSEARCH" status s.ini
 expect_in err.txt "newer"
 rm -f s.db s.db-wal s.db-shm
 
-# a version-1 database (before trials.output) is migrated when opened, its
-# trials intact
+# a version-1 database (before trials.output and trials.sampler) is migrated
+# when opened, its trials intact
 expect_exit 0 "$HPSEARCH" run s.ini --quiet
 before=$(q s.db "select group_concat(number || '=' || value) from trials")
-q s.db "alter table trials drop column output; pragma user_version = 1"
+q s.db "alter table trials drop column output; alter table trials drop column sampler;
+        alter table trials drop column study_seed; pragma user_version = 1"
 expect_exit 0 "$HPSEARCH" status s.ini
-expect_eq "$(q s.db "pragma user_version")" 2 "migrated to version 2"
+expect_eq "$(q s.db "pragma user_version")" 3 "migrated to version 3"
 expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
     "the new column"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
     "trials kept by the migration"
+rm -f s.db s.db-wal s.db-shm
+
+# a version-2 database gains the sampler of each trial (unknown for the old
+# ones), and status says which trials were proposed by what
+expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 4
+q s.db "alter table trials drop column sampler; alter table trials drop column study_seed;
+        pragma user_version = 2"
+expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 6
+expect_eq "$(q s.db "pragma user_version")" 3 "migrated from 2 to 3"
+expect_eq "$(q s.db "select count(*) from trials where sampler is null")" 4 "old trials"
+expect_eq "$(q s.db "select count(*) from trials where sampler = 'random'")" 2 "new trials"
+expect_exit 0 "$HPSEARCH" status s.ini
+expect_in out.txt "samplers   (not recorded) for 4 trials in 0-3; random seed"
 rm -f s.db s.db-wal s.db-shm
 
 # same name, other search space

@@ -269,7 +269,7 @@ static void test_schedules(void **state)
     (void)state;
     double pl = 0;
     int since = 0;
-    hp_schedule s = {SCHED_STEP, 0.1, 0.5, 3, 0, 10};
+    hp_schedule s = {SCHED_STEP, 0.1, 0.5, 3, 0, 10, 0};
     assert_float_equal(schedule_lr(&s, 2, &pl, &since, 1), 0.1, 1e-12);
     assert_float_equal(schedule_lr(&s, 3, &pl, &since, 1), 0.05, 1e-12);
     s.kind = SCHED_EXPONENTIAL;

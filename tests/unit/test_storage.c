@@ -225,7 +225,11 @@ static void test_stale_dead_pid(void **state)
                                  err), HP_OK);
     assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &other_host, propose, &calls, &d,
                                  &st, err), HP_OK);
-    assert_int_equal(store_report(s, c.trial_id, 1, "loss", 0.5, err), HP_OK);
+    assert_int_equal(store_report(s, c.trial_id, "dead/w0", 1, "loss", 0.5, err), HP_OK);
+    /* a report names the step: the same step again replaces it */
+    assert_int_equal(store_report(s, c.trial_id, "dead/w0", 1, "loss", 0.25, err), HP_OK);
+    /* only the owner reports */
+    assert_int_equal(store_report(s, c.trial_id, "b/w0", 2, "loss", 0.5, err), HP_EINPUT);
     store_close(s);
     /* a new connection (a new process) sweeps at its first claim: the dead
        pid on this host is stale at once; hostB's pid cannot be checked from
@@ -240,12 +244,14 @@ static void test_stale_dead_pid(void **state)
     int64_t counts[TRIAL_N_STATES];
     assert_int_equal(store_counts(s, id, counts, err), HP_OK);
     assert_int_equal(counts[TRIAL_RUNNING], 2);
-    /* its partial values were dropped: a resumed trial re-reports */
+    /* its step values are kept for a resume from a checkpoint, and are not
+       final metrics */
     double v;
     int found;
     assert_int_equal(store_trial_metric(s, e.trial_id, "loss", &v, &found, err), HP_OK);
     assert_false(found);
-    /* the old claimer can no longer finish it */
+    /* the old claimer can no longer report to it or finish it */
+    assert_int_equal(store_report(s, e.trial_id, "dead/w0", 3, "loss", 0.5, err), HP_EINPUT);
     assert_int_equal(store_finish(s, e.trial_id, "dead/w0", TRIAL_COMPLETE, 1, NULL, NULL, NULL, 0,
                                   err), HP_EINPUT);
     store_claim_deinit(&c);

@@ -67,7 +67,12 @@ static void test_valid(void **state)
     assert_int_equal(cfg.seed, 9);
     assert_string_equal(cfg.sampler, "sobol");
     assert_float_equal(cfg.timeout_s, 90, 1e-9);
-    assert_float_equal(cfg.sleep_s, 0.5, 1e-9);
+    /* the objective's own options live in its module: sleep 0.5s */
+    hp_buf what;
+    buf_init(&what);
+    objective_spec_describe(cfg.objective, &what);
+    assert_string_equal(buf_str(&what), "function branin, sleep 0.5s");
+    buf_deinit(&what);
     assert_int_equal(cfg.workers, 4);   /* default: cores */
     assert_int_equal(cfg.threads, 1);   /* cores / workers */
     assert_string_equal(cfg.metric, "value");

@@ -1,0 +1,56 @@
+/* nftw is XSI */
+#define _XOPEN_SOURCE 700
+#include "files.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int files_make_dirs(const char *path)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    return remove(path);
+}
+
+int files_remove_tree(const char *path)
+{
+    if (access(path, F_OK) != 0)
+        return 0;
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void files_dirname(const char *path, char *out, int len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, (size_t)len, ".");
+    else if (slash == path)
+        snprintf(out, (size_t)len, "/");
+    else
+        snprintf(out, (size_t)len, "%.*s", (int)(slash - path), path);
+}

@@ -1,0 +1,18 @@
+/*
+** The few file-system acts the engine needs beyond stdio: folders made and
+** removed whole, and a file written whole or not at all.
+*/
+#ifndef HP_FILES_H
+#define HP_FILES_H
+
+/* Makes folder PATH and its missing parents.  Returns 0, or -1 (errno). */
+int files_make_dirs(const char *path);
+
+/* Removes PATH and everything under it (nothing if absent).  Returns 0 or
+** -1 (errno). */
+int files_remove_tree(const char *path);
+
+/* The folder part of PATH ("." when it has none) into OUT. */
+void files_dirname(const char *path, char *out, int len);
+
+#endif
