@@ -13,6 +13,13 @@
 static void first_line(const hp_target *t, int quiet)
 {
     const hp_study_config *cfg = &t->cfg;
+    /* never silent, even with --quiet: the history now mixes samplers */
+    if (t->sampler_changed)
+        fprintf(stderr, "hpsearch: note: study '%s' was created with sampler %s and seed %llu; "
+                "new trials are proposed by %s with seed %llu (recorded per trial, shown by "
+                "'hpsearch status')\n", cfg->name, t->study.sampler,
+                (unsigned long long)t->study.seed, cfg->sampler,
+                (unsigned long long)cfg->seed);
     if (quiet)
         return;
     hp_buf what;
@@ -23,12 +30,6 @@ static void first_line(const hp_target *t, int quiet)
            cfg->threads, cfg->threads == 1 ? "" : "s", cfg->cores, cfg->cores == 1 ? "" : "s");
     fflush(stdout);
     buf_deinit(&what);
-    if (t->sampler_changed)
-        fprintf(stderr, "hpsearch: note: study '%s' was created with sampler %s and seed %llu; "
-                "new trials are proposed by %s with seed %llu (recorded per trial, shown by "
-                "'hpsearch status')\n", cfg->name, t->study.sampler,
-                (unsigned long long)t->study.seed, cfg->sampler,
-                (unsigned long long)cfg->seed);
 }
 
 /* A study that has its trials but not one complete says so, instead of

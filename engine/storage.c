@@ -1,5 +1,5 @@
 /*
-** Storage, part 1: the connection, the schema and its versions, studies.
+** Storage, part 2: the connection, its transactions and its statements.
 ** See storage.h for the contract and storage_impl.h for the statements.
 */
 #include "storage_impl.h"
@@ -12,73 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Schema version 1.  Versions only grow; each later version adds a step to
-** `migrations` that takes a database from the version before to it. */
-static const char *const schema_v1 =
-    "CREATE TABLE studies("
-    " study_id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL UNIQUE,"
-    " direction TEXT NOT NULL CHECK(direction IN ('minimize', 'maximize')),"
-    " metric TEXT NOT NULL,"
-    " sampler TEXT NOT NULL,"
-    " config TEXT NOT NULL,"
-    " space_hash TEXT NOT NULL,"
-    " seed INTEGER NOT NULL,"
-    " trials INTEGER NOT NULL,"
-    " created_at REAL NOT NULL);"
-    "CREATE TABLE trials("
-    " trial_id INTEGER PRIMARY KEY,"
-    " study_id INTEGER NOT NULL REFERENCES studies(study_id),"
-    " number INTEGER NOT NULL,"
-    " state TEXT NOT NULL CHECK(state IN "
-    "  ('WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED')),"
-    " value REAL,"
-    " params_json TEXT NOT NULL,"
-    " seed INTEGER NOT NULL,"
-    " worker TEXT,"
-    " host TEXT,"
-    " pid INTEGER,"
-    " started_at REAL,"
-    " finished_at REAL,"
-    " heartbeat_at REAL,"
-    " error TEXT,"
-    " UNIQUE(study_id, number));"
-    "CREATE INDEX trials_by_state ON trials(study_id, state, number);"
-    "CREATE INDEX trials_by_value ON trials(study_id, state, value);"
-    "CREATE TABLE trial_params("
-    " trial_id INTEGER NOT NULL REFERENCES trials(trial_id),"
-    " name TEXT NOT NULL,"
-    " value REAL,"
-    " text TEXT,"
-    " PRIMARY KEY(trial_id, name)) WITHOUT ROWID;"
-    "CREATE TABLE trial_values("
-    " trial_id INTEGER NOT NULL REFERENCES trials(trial_id),"
-    " step INTEGER,"
-    " name TEXT NOT NULL,"
-    " value REAL);"
-    "CREATE INDEX trial_values_by_trial ON trial_values(trial_id, name, step);"
-    "CREATE VIEW trial_summary AS SELECT"
-    " s.name AS study, t.number, t.state, t.value,"
-    " t.finished_at - t.started_at AS duration,"
-    " t.params_json AS params,"
-    " (SELECT json_group_object(v.name, v.value) FROM trial_values v"
-    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics,"
-    " datetime(t.started_at, 'unixepoch') AS started,"
-    " t.error, t.trial_id, t.study_id"
-    " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
-
-/* Version 2: the last lines a command objective printed, for every trial. */
-static const char *const schema_v2 = "ALTER TABLE trials ADD COLUMN output TEXT;";
-
-/* Version 3: which sampler (and study seed) proposed each trial, so that a
-** study whose file changed sampler or seed says so instead of mixing them
-** silently. */
-static const char *const schema_v3 =
-    "ALTER TABLE trials ADD COLUMN sampler TEXT;"
-    "ALTER TABLE trials ADD COLUMN study_seed INTEGER;";
-
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 int store_fail(hp_store *s, const char *what, char *err)
 {
@@ -103,7 +36,7 @@ static uint64_t next_jitter(hp_store *s)
     return x;
 }
 
-static void backoff(hp_store *s)
+void store_backoff(hp_store *s)
 {
     struct timespec ts = {0, (long)(1000000 + next_jitter(s) % 20000000)};
     nanosleep(&ts, NULL);
@@ -127,7 +60,7 @@ int store_begin(hp_store *s, char *err)
                      "another program holding a write transaction open?", s->path);
             return HP_ESTORAGE;
         }
-        backoff(s);
+        store_backoff(s);
     }
 }
 
@@ -137,7 +70,7 @@ int store_commit(hp_store *s, char *err)
     double start = clock_monotonic();
     while ((rc = store_exec_stmt(s->commit)) == SQLITE_BUSY &&
            clock_monotonic() - start < 600)
-        backoff(s);
+        store_backoff(s);
     if (rc != SQLITE_DONE) {
         int code = store_fail(s, "cannot commit", err);
         store_rollback(s);
@@ -152,108 +85,6 @@ void store_rollback(hp_store *s)
         store_exec_stmt(s->rollback);
 }
 
-
-/* Runs SQL, retrying while the database is busy: switching to WAL and the
-** first schema reads can return SQLITE_BUSY without calling the busy
-** handler when another process is creating the same database. */
-static int exec_sql(hp_store *s, const char *sql, char *err)
-{
-    double start = clock_monotonic();
-    for (;;) {
-        char *msg = NULL;
-        int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
-        if (rc == SQLITE_OK)
-            return HP_OK;
-        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && clock_monotonic() - start < 600) {
-            sqlite3_free(msg);
-            backoff(s);
-            continue;
-        }
-        snprintf(err, HP_ERR_LEN, "%s: %s", s->path, msg ? msg : "sqlite error");
-        sqlite3_free(msg);
-        return HP_ESTORAGE;
-    }
-}
-
-static int user_version(hp_store *s, int *version, char *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    double start = clock_monotonic();
-    for (;;) {
-        rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW)
-                *version = sqlite3_column_int(st, 0);
-            sqlite3_finalize(st);
-        }
-        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || clock_monotonic() - start > 600)
-            break;
-        backoff(s);
-    }
-    if (rc == SQLITE_NOTADB || (rc != SQLITE_ROW && sqlite3_errcode(s->db) == SQLITE_NOTADB)) {
-        snprintf(err, HP_ERR_LEN, "'%s' is not an SQLite database", s->path);
-        return HP_EINPUT;
-    }
-    if (rc != SQLITE_ROW)
-        return store_fail(s, "cannot read the schema version", err);
-    return HP_OK;
-}
-
-/* The number of schema objects, or -1 when it cannot be read now (busy). */
-static int table_count(hp_store *s)
-{
-    sqlite3_stmt *st;
-    int n = -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st,
-                           NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    return n;
-}
-/* Brings the schema to STORE_SCHEMA_VERSION inside one transaction. */
-static int migrate(hp_store *s, char *err)
-{
-    int version = 0;
-    int rc = user_version(s, &version, err);
-    if (rc)
-        return rc;
-    if (version > STORE_SCHEMA_VERSION) {
-        snprintf(err, HP_ERR_LEN, "'%s' has schema version %d, newer than this hpsearch "
-                 "knows (%d); use a newer hpsearch", s->path, version,
-                 STORE_SCHEMA_VERSION);
-        return HP_EINPUT;
-    }
-    if (version == STORE_SCHEMA_VERSION)
-        return HP_OK;
-    if ((rc = store_begin(s, err)))
-        return rc;
-    /* re-read: another process may have migrated while we waited */
-    if ((rc = user_version(s, &version, err)))
-        goto fail;
-    if (version == 0 && table_count(s) != 0) {
-        snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "
-                 "(it has tables but no hpsearch schema); give the study its own "
-                 "storage file", s->path);
-        rc = HP_EINPUT;
-        goto fail;
-    }
-    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-        if ((rc = exec_sql(s, migrations[v], err)))
-            goto fail;
-    }
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
-    if ((rc = exec_sql(s, pragma, err)))
-        goto fail;
-    return store_commit(s, err);
-fail:
-    store_rollback(s);
-    return rc;
-}
 
 /* Prepares every statement not yet prepared (the transaction ones come
 ** first, before the schema exists; the rest after migration). */
@@ -329,7 +160,7 @@ int store_open(const char *path, int create, hp_store **out, char *err)
     sqlite3_extended_result_codes(s->db, 0);
     sqlite3_busy_timeout(s->db, 10000);
     int version = 0;
-    if ((rc = user_version(s, &version, err)))
+    if ((rc = store_user_version(s, &version, err)))
         goto fail;
     if (version > STORE_SCHEMA_VERSION) {
         snprintf(err, HP_ERR_LEN, "'%s' has schema version %d, newer than this hpsearch "
@@ -344,10 +175,10 @@ int store_open(const char *path, int create, hp_store **out, char *err)
        foreign. */
     int tables = 0;
     for (int tries = 0; version == 0 && tries < 100; tries++) {
-        tables = table_count(s);
+        tables = store_table_count(s);
         if (tables == 0)
             break;
-        backoff(s);
+        store_backoff(s);
         if (tables < 0)
             continue;
         sqlite3_close(s->db);
@@ -358,7 +189,7 @@ int store_open(const char *path, int create, hp_store **out, char *err)
         }
         sqlite3_extended_result_codes(s->db, 0);
         sqlite3_busy_timeout(s->db, 10000);
-        if ((rc = user_version(s, &version, err)))
+        if ((rc = store_user_version(s, &version, err)))
             goto fail;
     }
     if (version == 0 && tables > 0) {
@@ -378,10 +209,10 @@ int store_open(const char *path, int create, hp_store **out, char *err)
        keeps every commit across a crash or kill -9 of the process (only a
        power loss can drop the last commits, never corrupt the file) */
     if (version < STORE_SCHEMA_VERSION || create) {
-        if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL", err)))
+        if ((rc = store_exec_sql(s, "PRAGMA journal_mode = WAL", err)))
             goto fail;
     }
-    if ((rc = exec_sql(s, "PRAGMA synchronous = NORMAL", err)))
+    if ((rc = store_exec_sql(s, "PRAGMA synchronous = NORMAL", err)))
         goto fail;
     if (version < STORE_SCHEMA_VERSION) {
         if (!create && version == 0) {
@@ -389,7 +220,7 @@ int store_open(const char *path, int create, hp_store **out, char *err)
             rc = HP_EINPUT;
             goto fail;
         }
-        if ((rc = migrate(s, err)))
+        if ((rc = store_migrate(s, err)))
             goto fail;
     }
     if ((rc = prepare_all(s, 0, err)))
@@ -413,180 +244,3 @@ void store_close(hp_store *s)
     free(s);
 }
 
-static const char *const state_names[TRIAL_N_STATES] = {
-    "WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAILED"};
-
-const char *store_state_name(hp_trial_state st)
-{
-    return (unsigned)st < TRIAL_N_STATES ? state_names[st] : "UNKNOWN";
-}
-
-int store_state_parse(const char *s)
-{
-    for (int i = 0; i < TRIAL_N_STATES; i++)
-        if (strcasecmp(state_names[i], s) == 0)
-            return i;
-    return -1;
-}
-
-static void copy_text(char *dst, size_t n, const unsigned char *src)
-{
-    snprintf(dst, n, "%s", src ? (const char *)src : "");
-}
-
-static void read_study(sqlite3_stmt *st, hp_study_row *row)
-{
-    row->study_id = sqlite3_column_int64(st, 0);
-    copy_text(row->name, sizeof row->name, sqlite3_column_text(st, 1));
-    copy_text(row->direction, sizeof row->direction, sqlite3_column_text(st, 2));
-    copy_text(row->metric, sizeof row->metric, sqlite3_column_text(st, 3));
-    copy_text(row->sampler, sizeof row->sampler, sqlite3_column_text(st, 4));
-    copy_text(row->space_hash, sizeof row->space_hash, sqlite3_column_text(st, 5));
-    row->seed = (uint64_t)sqlite3_column_int64(st, 6);
-    row->trials = sqlite3_column_int64(st, 7);
-    row->created_at = sqlite3_column_double(st, 8);
-}
-
-int store_find_study(hp_store *s, const char *name, hp_study_row *row, int *found,
-                     char *err)
-{
-    sqlite3_bind_text(s->find_study, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s->find_study);
-    *found = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW && row)
-        read_study(s->find_study, row);
-    sqlite3_reset(s->find_study);
-    sqlite3_clear_bindings(s->find_study);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_fail(s, "cannot read studies", err);
-    return HP_OK;
-}
-
-int store_create_study(hp_store *s, hp_study_row *row, const char *config, char *err)
-{
-    int rc = store_begin(s, err);
-    if (rc)
-        return rc;
-    sqlite3_stmt *st = s->insert_study;
-    sqlite3_bind_text(st, 1, row->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, row->direction, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, row->metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, row->sampler, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, config, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, row->space_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)row->seed);
-    sqlite3_bind_int64(st, 8, row->trials);
-    int step = store_exec_stmt(st);
-    sqlite3_clear_bindings(st);
-    if (step == SQLITE_CONSTRAINT) {
-        store_rollback(s);
-        snprintf(err, HP_ERR_LEN, "study '%s' already exists in '%s'", row->name, s->path);
-        return HP_EINPUT;
-    }
-    if (step != SQLITE_DONE) {
-        rc = store_fail(s, "cannot create the study", err);
-        store_rollback(s);
-        return rc;
-    }
-    row->study_id = sqlite3_last_insert_rowid(s->db);
-    return store_commit(s, err);
-}
-
-int store_study_config(hp_store *s, int64_t study_id, hp_buf *out, char *err)
-{
-    sqlite3_bind_int64(s->study_config, 1, study_id);
-    int rc = sqlite3_step(s->study_config);
-    buf_reset(out);
-    if (rc == SQLITE_ROW)
-        buf_puts(out, (const char *)sqlite3_column_text(s->study_config, 0));
-    sqlite3_reset(s->study_config);
-    if (rc != SQLITE_ROW)
-        return store_fail(s, "cannot read the study's configuration", err);
-    if (!buf_ok(out)) {
-        snprintf(err, HP_ERR_LEN, "out of memory");
-        return HP_ENOMEM;
-    }
-    return HP_OK;
-}
-
-int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
-{
-    int rc = store_begin(s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s->set_trials, 1, study_id);
-    sqlite3_bind_int64(s->set_trials, 2, trials);
-    if (store_exec_stmt(s->set_trials) != SQLITE_DONE) {
-        rc = store_fail(s, "cannot update the study", err);
-        store_rollback(s);
-        return rc;
-    }
-    return store_commit(s, err);
-}
-
-int store_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES], char *err)
-{
-    for (int i = 0; i < TRIAL_N_STATES; i++)
-        counts[i] = 0;
-    sqlite3_stmt *st = s->state_counts;
-    sqlite3_bind_int64(st, 1, study_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int k = store_state_parse((const char *)sqlite3_column_text(st, 0));
-        if (k >= 0)
-            counts[k] = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(s, "cannot count trials", err);
-    return HP_OK;
-}
-
-int store_list_studies(hp_store *s,
-                       int (*fn)(void *ctx, const hp_study_row *row,
-                                 const int64_t counts[TRIAL_N_STATES]),
-                       void *ctx, char *err)
-{
-    /* collect first: the callback must be free to run other statements */
-    hp_study_row *rows = NULL;
-    int n = 0, rc;
-    sqlite3_stmt *st = s->list_studies;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_study_row *nr = realloc(rows, sizeof *rows * (n + 1));
-        if (!nr) {
-            sqlite3_reset(st);
-            free(rows);
-            snprintf(err, HP_ERR_LEN, "out of memory");
-            return HP_ENOMEM;
-        }
-        rows = nr;
-        read_study(st, &rows[n++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(rows);
-        return store_fail(s, "cannot list studies", err);
-    }
-    rc = HP_OK;
-    for (int i = 0; i < n && rc == HP_OK; i++) {
-        int64_t counts[TRIAL_N_STATES];
-        if ((rc = store_counts(s, rows[i].study_id, counts, err)))
-            break;
-        if (fn(ctx, &rows[i], counts))
-            break;
-    }
-    free(rows);
-    return rc;
-}
-
-int store_integrity_check(hp_store *s, int *ok, char *err)
-{
-    sqlite3_stmt *st;
-    *ok = 0;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(s, "cannot check integrity", err);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    sqlite3_finalize(st);
-    return HP_OK;
-}

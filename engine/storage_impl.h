@@ -133,6 +133,22 @@ void store_rollback(hp_store *s);
 ** sqlite code (SQLITE_DONE on success). */
 int store_exec_stmt(sqlite3_stmt *st);
 
+/* Sleeps a jittered few milliseconds before retrying a busy database. */
+void store_backoff(hp_store *s);
+
+/* Runs SQL (no rows), retrying while the database is busy. */
+int store_exec_sql(hp_store *s, const char *sql, char *err);
+
+/* PRAGMA user_version into *version; HP_EINPUT for a file that is not a
+** database. */
+int store_user_version(hp_store *s, int *version, char *err);
+
+/* The number of schema objects, or -1 when it cannot be read now (busy). */
+int store_table_count(hp_store *s);
+
+/* Brings the schema to STORE_SCHEMA_VERSION inside one transaction. */
+int store_migrate(hp_store *s, char *err);
+
 /* Reads the TRIAL_COLUMNS row under ST into ROW (strings point into ST). */
 void store_read_trial_row(sqlite3_stmt *st, hp_trial_row *row);
 

@@ -4,29 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Levenshtein distance, case-insensitive, capped at 64 characters. */
+/* Edit distance with adjacent transpositions ("rnu" is one edit from
+** "run"), case-insensitive, capped at 64 characters. */
 static int distance(const char *a, const char *b)
 {
     int n = (int)strlen(a), m = (int)strlen(b);
     if (n > 64 || m > 64)
         return 1000;
-    int prev[65], cur[65];
+    int d[65][65];
+    for (int i = 0; i <= n; i++)
+        d[i][0] = i;
     for (int j = 0; j <= m; j++)
-        prev[j] = j;
-    for (int i = 1; i <= n; i++) {
-        cur[0] = i;
+        d[0][j] = j;
+    for (int i = 1; i <= n; i++)
         for (int j = 1; j <= m; j++) {
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int best = prev[j - 1] + cost;
-            if (prev[j] + 1 < best)
-                best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            cur[j] = best;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j - 1] + (ai != bj);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-        memcpy(prev, cur, sizeof(int) * (size_t)(m + 1));
-    }
-    return prev[m];
+    return d[n][m];
 }
 
 const char *suggest_closest(const char *word, const char *const *candidates)

@@ -311,9 +311,9 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
     for (int i = 0; i < space->n; i++)
         if (strcasecmp(space->params[i].name, name) == 0) {
             /* a command sees both as HPSEARCH_PARAM_<NAME> */
-            snprintf(err, HP_ERR_LEN, "parameter '%s' differs from '%s' only in case; "
-                     "rename one (the environment of a command would not tell them "
-                     "apart)", name, space->params[i].name);
+            snprintf(err, HP_ERR_LEN, "its name differs from '%s' only in case; rename "
+                     "one (a command's environment would not tell them apart)",
+                     space->params[i].name);
             return -1;
         }
     size_t spec_len = strlen(spec);

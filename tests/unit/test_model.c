@@ -264,6 +264,49 @@ static void test_optimizers_by_hand(void **state)
     optim_free(o);
 }
 
+/* Adagrad as PyTorch has it: the sum of squared gradients divides the step.
+** w = 1, g = 0.5 twice, lr 0.1: 1 - 0.1 * 0.5 / 0.5 = 0.9, then
+** 0.9 - 0.1 * 0.5 / sqrt(0.5) = 0.82928932...; biases alike. */
+static void test_adagrad_by_hand(void **state)
+{
+    (void)state;
+    hp_optim_config c = {0};
+    c.kind = OPT_ADAGRAD;
+    c.epsilon = 1e-10;
+    hp_optim *o = optim_new(&c, 2);
+    assert_non_null(o);
+    unsigned char weight[2] = {1, 0};
+    float w[2] = {1, -1}, g[2] = {0.5f, -0.25f};
+    optim_step_1(o, w, g, weight, 0.1);
+    assert_float_equal(w[0], 0.9, 1e-6);
+    assert_float_equal(w[1], -0.9, 1e-6);
+    g[0] = 0.5f;
+    g[1] = -0.25f;
+    optim_step_1(o, w, g, weight, 0.1);
+    assert_float_equal(w[0], 0.9 - 0.1 * 0.5 / sqrt(0.5), 1e-6);
+    assert_float_equal(w[1], -0.9 + 0.1 * 0.25 / sqrt(0.125), 1e-6);
+    optim_free(o);
+}
+
+/* Warm-up in front of any schedule: linear up to the base rate, then the
+** schedule from its own epoch 0. */
+static void test_prefix_warmup(void **state)
+{
+    (void)state;
+    double pl = 0;
+    int since = 0;
+    hp_schedule s = {SCHED_STEP, 0.1, 0.5, 2, 0, 10, 2};
+    assert_float_equal(schedule_lr(&s, 0, &pl, &since, 1), 0.1 / 3, 1e-12);
+    assert_float_equal(schedule_lr(&s, 1, &pl, &since, 1), 0.2 / 3, 1e-12);
+    assert_float_equal(schedule_lr(&s, 2, &pl, &since, 1), 0.1, 1e-12);
+    assert_float_equal(schedule_lr(&s, 4, &pl, &since, 1), 0.05, 1e-12);
+    s.kind = SCHED_PLATEAU;
+    s.step = 1;
+    pl = 0;
+    assert_float_equal(schedule_lr(&s, 1, &pl, &since, 1), 0.2 / 3, 1e-12);
+    assert_float_equal(schedule_lr(&s, 2, &pl, &since, 1), 0.1, 1e-12);
+}
+
 static void test_schedules(void **state)
 {
     (void)state;
@@ -507,6 +550,19 @@ static void test_split_and_standardize(void **state)
     free(labels);
 }
 
+/* An epoch callback: stops at epoch *ctx; with *ctx = -1, records the
+** first epoch it sees into *ctx instead (and then goes on). */
+static int stop_after(void *ctx, int epoch, const hp_metric_set *m)
+{
+    (void)m;
+    int *at = ctx;
+    if (*at == -1) {
+        *at = epoch;
+        return 0;
+    }
+    return epoch == *at;
+}
+
 /* Two Gaussian blobs per class in 2-D: a tiny training must separate them,
 ** the same seed must give the same result, and a huge learning rate must
 ** diverge with the epoch named. */
@@ -558,6 +614,33 @@ static void test_training(void **state)
     assert_int_equal(a.n, b.n);
     for (int i = 0; i < a.n; i++)
         assert_true(a.value[i] == b.value[i] || (isnan(a.value[i]) && isnan(b.value[i])));
+    /* stopped at epoch 4 with a checkpoint, then resumed: bit-identical to
+       the uninterrupted run, with epoch 4 reported again and none before */
+    char ckpt[128];
+    snprintf(ckpt, sizeof ckpt, "/tmp/hpsearch-test-ckpt-%d", (int)getpid());
+    remove(ckpt);
+    t.checkpoint = ckpt;
+    t.noise = 0.1; /* the rng's state must survive too */
+    t.opt.kind = OPT_ADAGRAD;
+    hp_metric_set c, d;
+    t.checkpoint = NULL;
+    assert_int_equal(train_run(ds, &s, &t, 11, NULL, NULL, &c, err), TRAIN_DONE);
+    t.checkpoint = ckpt;
+    int stop_at = 4;
+    assert_int_equal(train_run(ds, &s, &t, 11, stop_after, &stop_at, &d, err), TRAIN_STOPPED);
+    stop_at = -1; /* records the first epoch reported */
+    assert_int_equal(train_run(ds, &s, &t, 11, stop_after, &stop_at, &d, err), TRAIN_DONE);
+    assert_int_equal(stop_at, 4);
+    assert_int_equal(c.n, d.n);
+    for (int i = 0; i < c.n; i++)
+        assert_true(c.value[i] == d.value[i] || (isnan(c.value[i]) && isnan(d.value[i])));
+    /* a checkpoint of another configuration is not resumed from */
+    t.batch_size = 8;
+    stop_at = -1;
+    assert_int_equal(train_run(ds, &s, &t, 11, stop_after, &stop_at, &d, err), TRAIN_DONE);
+    assert_int_equal(stop_at, 1);
+    remove(ckpt);
+    t.checkpoint = NULL;
     t.sched.lr = 1e30;
     t.opt.kind = OPT_SGD;
     assert_int_equal(train_run(ds, &s, &t, 11, NULL, NULL, &a, err), TRAIN_DIVERGED);
@@ -571,6 +654,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernels_vs_naive), cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_optimizers_by_hand), cmocka_unit_test(test_schedules),
+        cmocka_unit_test(test_adagrad_by_hand), cmocka_unit_test(test_prefix_warmup),
         cmocka_unit_test(test_metrics_by_hand),  cmocka_unit_test(test_dataset_loading),
         cmocka_unit_test(test_idx_loading),
         cmocka_unit_test(test_split_and_standardize), cmocka_unit_test(test_training),

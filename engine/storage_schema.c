@@ -1,0 +1,180 @@
+/*
+** Storage, part 1: the schema, its versions and their migrations.  See
+** storage.h for the contract.
+*/
+#include "storage_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+/* Schema version 1.  Versions only grow; each later version adds a step to
+** `migrations` that takes a database from the version before to it. */
+static const char *const schema_v1 =
+    "CREATE TABLE studies("
+    " study_id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " direction TEXT NOT NULL CHECK(direction IN ('minimize', 'maximize')),"
+    " metric TEXT NOT NULL,"
+    " sampler TEXT NOT NULL,"
+    " config TEXT NOT NULL,"
+    " space_hash TEXT NOT NULL,"
+    " seed INTEGER NOT NULL,"
+    " trials INTEGER NOT NULL,"
+    " created_at REAL NOT NULL);"
+    "CREATE TABLE trials("
+    " trial_id INTEGER PRIMARY KEY,"
+    " study_id INTEGER NOT NULL REFERENCES studies(study_id),"
+    " number INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN "
+    "  ('WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED')),"
+    " value REAL,"
+    " params_json TEXT NOT NULL,"
+    " seed INTEGER NOT NULL,"
+    " worker TEXT,"
+    " host TEXT,"
+    " pid INTEGER,"
+    " started_at REAL,"
+    " finished_at REAL,"
+    " heartbeat_at REAL,"
+    " error TEXT,"
+    " UNIQUE(study_id, number));"
+    "CREATE INDEX trials_by_state ON trials(study_id, state, number);"
+    "CREATE INDEX trials_by_value ON trials(study_id, state, value);"
+    "CREATE TABLE trial_params("
+    " trial_id INTEGER NOT NULL REFERENCES trials(trial_id),"
+    " name TEXT NOT NULL,"
+    " value REAL,"
+    " text TEXT,"
+    " PRIMARY KEY(trial_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE trial_values("
+    " trial_id INTEGER NOT NULL REFERENCES trials(trial_id),"
+    " step INTEGER,"
+    " name TEXT NOT NULL,"
+    " value REAL);"
+    "CREATE INDEX trial_values_by_trial ON trial_values(trial_id, name, step);"
+    "CREATE VIEW trial_summary AS SELECT"
+    " s.name AS study, t.number, t.state, t.value,"
+    " t.finished_at - t.started_at AS duration,"
+    " t.params_json AS params,"
+    " (SELECT json_group_object(v.name, v.value) FROM trial_values v"
+    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics,"
+    " datetime(t.started_at, 'unixepoch') AS started,"
+    " t.error, t.trial_id, t.study_id"
+    " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
+
+/* Version 2: the last lines a command objective printed, for every trial. */
+static const char *const schema_v2 = "ALTER TABLE trials ADD COLUMN output TEXT;";
+
+/* Version 3: which sampler (and study seed) proposed each trial, so that a
+** study whose file changed sampler or seed says so instead of mixing them
+** silently. */
+static const char *const schema_v3 =
+    "ALTER TABLE trials ADD COLUMN sampler TEXT;"
+    "ALTER TABLE trials ADD COLUMN study_seed INTEGER;";
+
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+
+/* Runs SQL, retrying while the database is busy: switching to WAL and the
+** first schema reads can return SQLITE_BUSY without calling the busy
+** handler when another process is creating the same database. */
+int store_exec_sql(hp_store *s, const char *sql, char *err)
+{
+    double start = clock_monotonic();
+    for (;;) {
+        char *msg = NULL;
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            return HP_OK;
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && clock_monotonic() - start < 600) {
+            sqlite3_free(msg);
+            store_backoff(s);
+            continue;
+        }
+        snprintf(err, HP_ERR_LEN, "%s: %s", s->path, msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return HP_ESTORAGE;
+    }
+}
+
+int store_user_version(hp_store *s, int *version, char *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    double start = clock_monotonic();
+    for (;;) {
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW)
+                *version = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+        }
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || clock_monotonic() - start > 600)
+            break;
+        store_backoff(s);
+    }
+    if (rc == SQLITE_NOTADB || (rc != SQLITE_ROW && sqlite3_errcode(s->db) == SQLITE_NOTADB)) {
+        snprintf(err, HP_ERR_LEN, "'%s' is not an SQLite database", s->path);
+        return HP_EINPUT;
+    }
+    if (rc != SQLITE_ROW)
+        return store_fail(s, "cannot read the schema version", err);
+    return HP_OK;
+}
+
+/* The number of schema objects, or -1 when it cannot be read now (busy). */
+int store_table_count(hp_store *s)
+{
+    sqlite3_stmt *st;
+    int n = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+/* Brings the schema to STORE_SCHEMA_VERSION inside one transaction. */
+int store_migrate(hp_store *s, char *err)
+{
+    int version = 0;
+    int rc = store_user_version(s, &version, err);
+    if (rc)
+        return rc;
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, HP_ERR_LEN, "'%s' has schema version %d, newer than this hpsearch "
+                 "knows (%d); use a newer hpsearch", s->path, version,
+                 STORE_SCHEMA_VERSION);
+        return HP_EINPUT;
+    }
+    if (version == STORE_SCHEMA_VERSION)
+        return HP_OK;
+    if ((rc = store_begin(s, err)))
+        return rc;
+    /* re-read: another process may have migrated while we waited */
+    if ((rc = store_user_version(s, &version, err)))
+        goto fail;
+    if (version == 0 && store_table_count(s) != 0) {
+        snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "
+                 "(it has tables but no hpsearch schema); give the study its own "
+                 "storage file", s->path);
+        rc = HP_EINPUT;
+        goto fail;
+    }
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+        if ((rc = store_exec_sql(s, migrations[v], err)))
+            goto fail;
+    }
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+    if ((rc = store_exec_sql(s, pragma, err)))
+        goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return rc;
+}
+
