@@ -2,7 +2,9 @@
 
 #include "../search/space.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,27 @@ static int reserve(hp_buf *b, size_t extra)
     }
     b->data = p;
     b->cap = cap;
+    return 0;
+}
+
+int buf_grow_array(void *items, int *cap, int need, size_t size)
+{
+    void **p = items;
+    if (need <= *cap)
+        return 0;
+    int nc = *cap > 0 ? *cap : 16;
+    while (nc < need) {
+        if (nc > INT_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    if ((size_t)nc > SIZE_MAX / (size ? size : 1))
+        return -1;
+    void *grown = realloc(*p, (size_t)nc * size);
+    if (!grown)
+        return -1;
+    *p = grown;
+    *cap = nc;
     return 0;
 }
 

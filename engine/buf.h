@@ -29,6 +29,12 @@ void buf_number(hp_buf *b, double v);            /* shortest round-trip form */
 /* The same into TEXT; returns it. */
 const char *buf_number_text(double v, char *text, int len);
 void buf_csv_field(hp_buf *b, const char *s);    /* quoted when needed */
+/* Makes room for NEED items of SIZE bytes in the array *ITEMS of capacity
+** *CAP, doubling it (from 16) when it grows; the old array stays valid when
+** allocation fails.  Returns 0, or -1 when out of memory.  The one way the
+** engine grows an array. */
+int buf_grow_array(void *items, int *cap, int need, size_t size);
+
 /* Returns the text ("" if empty); valid until the next append. */
 const char *buf_str(hp_buf *b);
 

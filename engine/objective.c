@@ -6,6 +6,7 @@
 **                                            removed once it has finished
 */
 #include "objective_impl.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,7 +43,7 @@ int objective_fail(const hp_objective_setup *setup, int line, char *err, const c
         snprintf(err, HP_ERR_LEN, "%s:%d: %s", setup->path, line, msg);
     else
         snprintf(err, HP_ERR_LEN, "%s: %s", setup->path, msg);
-    return -1;
+    return HP_EINPUT;
 }
 
 const char *objective_get(const hp_objective_setup *setup, const char *key, const char *def,
@@ -131,13 +132,13 @@ int objective_spec_parse(const hp_objective_setup *setup, hp_objective_spec **ou
     hp_objective_spec *spec = calloc(1, sizeof *spec);
     if (!spec) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     spec->kind = kind;
     spec->setup = *setup;
     if (kind->parse(setup, &spec->opts, err)) {
         free(spec);
-        return -1;
+        return HP_EINPUT;
     }
     *out = spec;
     return 0;
@@ -176,14 +177,14 @@ int objective_new(const hp_objective_spec *spec, hp_objective **out, char *err)
     hp_objective *o = calloc(1, sizeof *o);
     if (!o) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     o->spec = spec;
     if (spec->kind->uses_folders) {
         char *dir = objective_study_dir(&spec->setup, err);
         if (!dir) {
             free(o);
-            return -1;
+            return HP_EINPUT;
         }
         size_t n = strlen(dir) + strlen(spec->setup.study_name) + 16;
         o->trials_dir = malloc(n);
@@ -193,13 +194,13 @@ int objective_new(const hp_objective_spec *spec, hp_objective **out, char *err)
         if (!o->trials_dir) {
             free(o);
             snprintf(err, HP_ERR_LEN, "out of memory");
-            return -1;
+            return HP_ENOMEM;
         }
     }
     if (spec->kind->create(spec->opts, &spec->setup, &o->state, err)) {
         free(o->trials_dir);
         free(o);
-        return -1;
+        return HP_EINPUT;
     }
     *out = o;
     return 0;

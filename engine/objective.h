@@ -78,8 +78,8 @@ typedef struct hp_objective_spec hp_objective_spec;
 #define OBJECTIVE_KINDS "function, mlp or command"
 
 /* Parses and validates the [objective] section.  Sets *out to NULL when
-** the file has none (a study driven by ask/tell).  Returns 0, or -1 with
-** "FILE:LINE: message" in err. */
+** the file has none (a study driven by ask/tell).  Returns HP_OK, or
+** HP_EINPUT (HP_ENOMEM) with "FILE:LINE: message" in err. */
 int objective_spec_parse(const hp_objective_setup *setup, hp_objective_spec **out,
                          char *err);
 void objective_spec_free(hp_objective_spec *spec);
@@ -111,7 +111,8 @@ typedef struct {
 typedef struct hp_objective hp_objective;
 
 /* Builds the objective of SPEC (which must outlive it): loads a data set,
-** splits a command line.  Returns 0, or -1 with err. */
+** splits a command line.  Returns HP_OK, or HP_EINPUT (bad data, a
+** missing file) or HP_ENOMEM with err. */
 int objective_new(const hp_objective_spec *spec, hp_objective **out, char *err);
 void objective_free(hp_objective *obj);
 

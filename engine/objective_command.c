@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "error.h"
 #include "clock.h"
 #include "cmdline.h"
 #include "command_output.h"
@@ -122,7 +123,7 @@ static int parse(const hp_objective_setup *s, void **out, char *err)
     if (!o || !(o->command = strdup(cmd))) {
         free(o);
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     o->space = s->space;
     o->metric = s->metric;
@@ -167,13 +168,13 @@ static int create(const void *opts, const hp_objective_setup *setup, void **stat
     command_state *st = calloc(1, sizeof *st);
     if (!st) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     st->opts = o;
     if (cmdline_split(o->command, &st->words, err, HP_ERR_LEN) < 0 ||
         !(st->study_dir = objective_study_dir(setup, err))) {
         destroy(st);
-        return -1;
+        return HP_EINPUT;
     }
     *state = st;
     return 0;
@@ -332,13 +333,13 @@ static int prepare(const command_state *st, const hp_trial_input *t, prepared *p
         if (!(p->argv[i] = cmdline_expand(st->words[i], lookup, &p->e, out->error,
                                           sizeof out->error))) {
             out->kind = OUTCOME_FAILED;
-            return -1;
+            return HP_EINPUT;
         }
     if (!(p->program = resolve_program(st, p->argv[0]))) {
         out->kind = OUTCOME_FAILED;
         snprintf(out->error, sizeof out->error, "command '%s' not found in PATH",
                  p->argv[0]);
-        return -1;
+        return HP_EINPUT;
     }
     if (!(p->env = build_env(st, &p->e)))
         goto oom;
@@ -346,7 +347,7 @@ static int prepare(const command_state *st, const hp_trial_input *t, prepared *p
 oom:
     out->kind = OUTCOME_HOST_ERROR;
     snprintf(out->error, sizeof out->error, "out of memory");
-    return -1;
+    return HP_EINPUT;
 }
 
 /* How the run went, as the pump saw it. */

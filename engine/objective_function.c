@@ -13,6 +13,7 @@
 #include "../search/functions.h"
 #include "../search/seed.h"
 #include "clock.h"
+#include "error.h"
 #include "objective_impl.h"
 #include "parse.h"
 
@@ -68,7 +69,7 @@ static int parse(const hp_objective_setup *s, void **out, char *err)
     function_opts *o = calloc(1, sizeof *o);
     if (!o) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     o->function = f;
     o->metric = s->metric;
@@ -82,7 +83,7 @@ static int parse(const hp_objective_setup *s, void **out, char *err)
     if (parse_rate(s, "fail_rate", &o->fail_rate, err) ||
         parse_rate(s, "nan_rate", &o->nan_rate, err)) {
         free(o);
-        return -1;
+        return HP_EINPUT;
     }
     *out = o;
     return 0;

@@ -21,6 +21,7 @@
 #include "../model/dataset.h"
 #include "../model/train.h"
 #include "mlp_params.h"
+#include "error.h"
 #include "objective_impl.h"
 #include "parse.h"
 
@@ -195,7 +196,7 @@ static int parse_data(const hp_objective_setup *s, mlp_opts *o, char *err)
     return 0;
 oom:
     snprintf(err, HP_ERR_LEN, "out of memory");
-    return -1;
+    return HP_ENOMEM;
 }
 
 static int parse_training(const hp_objective_setup *s, mlp_opts *o, char *err)
@@ -237,7 +238,7 @@ static int parse(const hp_objective_setup *s, void **out, char *err)
     mlp_opts *o = calloc(1, sizeof *o);
     if (!o) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     o->metric = s->metric;
     o->maximize = s->maximize;
@@ -246,7 +247,7 @@ static int parse(const hp_objective_setup *s, void **out, char *err)
     if (parse_data(s, o, err) || parse_training(s, o, err) || check_metric(s, o, err) ||
         check_params(s, o, err)) {
         free_opts(o);
-        return -1;
+        return HP_EINPUT;
     }
     *out = o;
     return 0;
@@ -281,7 +282,7 @@ static int create(const void *opts, const hp_objective_setup *setup, void **stat
     mlp_state *st = calloc(1, sizeof *st);
     if (!st) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     st->opts = o;
     int loaded = o->idx_labels
@@ -290,7 +291,7 @@ static int create(const void *opts, const hp_objective_setup *setup, void **stat
     if (loaded ||
         dataset_split(st->ds, o->valid_split, o->test_split, o->seed, &st->split, err)) {
         destroy(st);
-        return -1;
+        return HP_EINPUT;
     }
     dataset_standardize(st->ds, &st->split);
     *state = st;

@@ -36,14 +36,14 @@ int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err)
     if (sampler_new(cfg->sampler, cfg->space, cfg->seed, &cfg->sampler_opt, &p->sampler,
                     err)) {
         proposer_free(p);
-        return -1;
+        return HP_EINPUT;
     }
     *out = p;
     return 0;
 oom:
     proposer_free(p);
     snprintf(err, HP_ERR_LEN, "out of memory");
-    return -1;
+    return HP_ENOMEM;
 }
 
 void proposer_free(hp_proposer *p)
@@ -137,7 +137,7 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
 {
     if (!p->store) {
         snprintf(err, HP_ERR_LEN, "sampler '%s' needs the study's history", p->cfg->sampler);
-        return -1;
+        return HP_EINPUT;
     }
     p->n = p->n_running = 0;
     p->load_rc = 0;
@@ -147,7 +147,7 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
         snprintf(err, HP_ERR_LEN, "%s", p->load_err);
     }
     if (rc)
-        return -1;
+        return HP_EINPUT;
     h->n = p->n;
     h->x = p->x;
     h->y = p->y;
@@ -160,10 +160,10 @@ int proposer_importance(hp_proposer *p, double *importance, char *err)
 {
     hp_history h;
     if (!sampler_needs_history(p->sampler) || load_history(p, &h, err))
-        return -1;
+        return HP_EINPUT;
     /* a fit, not a proposal: no acquisition to optimise for a status line */
     if (sampler_fit(p->sampler, &h, err))
-        return -1;
+        return HP_EINPUT;
     return sampler_importance(p->sampler, importance);
 }
 
@@ -205,11 +205,11 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     hp_history h, *hist = NULL;
     if (sampler_needs_history(p->sampler)) {
         if (load_history(p, &h, err))
-            return -1;
+            return HP_EINPUT;
         hist = &h;
     }
     if (sampler_propose(p->sampler, (uint64_t)number, hist, p->values, err))
-        return -1;
+        return HP_EINPUT;
     int n = space_size(space);
     c->params = calloc((size_t)n, sizeof *c->params);
     if (!c->params)
@@ -237,7 +237,7 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     return 0;
 oom:
     snprintf(err, HP_ERR_LEN, "out of memory");
-    return -1;
+    return HP_ENOMEM;
 }
 
 int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *values,
@@ -252,7 +252,7 @@ int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *va
         if (!row) {
             snprintf(err, HP_ERR_LEN, "trial %lld has no parameter '%s'",
                      (long long)c->number, par->name);
-            return -1;
+            return HP_EINPUT;
         }
         values[i].index = -1;
         values[i].value = row->value;
@@ -263,13 +263,13 @@ int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *va
             if (values[i].index < 0) {
                 snprintf(err, HP_ERR_LEN, "trial %lld: '%s' is not a value of '%s'",
                          (long long)c->number, row->text ? row->text : "", par->name);
-                return -1;
+                return HP_EINPUT;
             }
             values[i].value = par->choice_num[values[i].index];
         } else if (!isfinite(row->value)) {
             snprintf(err, HP_ERR_LEN, "trial %lld: parameter '%s' has no number",
                      (long long)c->number, par->name);
-            return -1;
+            return HP_EINPUT;
         }
     }
     return 0;

@@ -12,7 +12,8 @@
 
 typedef struct hp_proposer hp_proposer;
 
-/* A proposer for CFG's sampler (CFG must outlive it). */
+/* A proposer for CFG's sampler (CFG must outlive it).  Returns HP_OK, or
+** HP_EINPUT/HP_ENOMEM with err. */
 int proposer_new(const hp_study_config *cfg, hp_proposer **out, char *err);
 void proposer_free(hp_proposer *p);
 

@@ -197,17 +197,11 @@ int store_values_at_step(hp_store *s, int64_t study_id, int64_t number, int64_t 
     int rc;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == *cap) {
-            int nc = *cap ? *cap * 2 : 64;
-            double *nv = realloc(*out, sizeof(double) * (size_t)nc);
-            if (!nv) {
-                sqlite3_reset(st);
-                sqlite3_clear_bindings(st);
-                snprintf(err, HP_ERR_LEN, "out of memory");
-                return HP_ENOMEM;
-            }
-            *out = nv;
-            *cap = nc;
+        if (buf_grow_array(out, cap, *n + 1, sizeof **out)) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
         }
         (*out)[(*n)++] = column_or_nan(st, 0);
     }

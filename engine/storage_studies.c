@@ -144,17 +144,15 @@ int store_list_studies(hp_store *s,
 {
     /* collect first: the callback must be free to run other statements */
     hp_study_row *rows = NULL;
-    int n = 0, rc;
+    int n = 0, cap = 0, rc;
     sqlite3_stmt *st = s->list_studies;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_study_row *nr = realloc(rows, sizeof *rows * (n + 1));
-        if (!nr) {
+        if (buf_grow_array(&rows, &cap, n + 1, sizeof *rows)) {
             sqlite3_reset(st);
             free(rows);
             snprintf(err, HP_ERR_LEN, "out of memory");
             return HP_ENOMEM;
         }
-        rows = nr;
         read_study(st, &rows[n++]);
     }
     sqlite3_reset(st);

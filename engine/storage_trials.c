@@ -66,16 +66,11 @@ static int recover_stale(hp_store *s, int64_t study_id, double stale_after,
         int stale = old || (same_host && pid != who->pid && pid_is_dead(pid));
         if (!stale)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            int64_t *ni = realloc(ids, sizeof *ids * cap);
-            if (!ni) {
-                sqlite3_reset(st);
-                free(ids);
-                snprintf(err, HP_ERR_LEN, "out of memory");
-                return HP_ENOMEM;
-            }
-            ids = ni;
+        if (buf_grow_array(&ids, &cap, n + 1, sizeof *ids)) {
+            sqlite3_reset(st);
+            free(ids);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
         }
         ids[n++] = sqlite3_column_int64(st, 0);
     }
@@ -122,12 +117,11 @@ static int load_params(hp_store *s, hp_claim *c, char *err)
     sqlite3_stmt *st = s->trial_params;
     sqlite3_bind_int64(st, 1, c->trial_id);
     int rc;
+    int cap = c->n_params;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_param_row *np = realloc(c->params, sizeof *np * (c->n_params + 1));
-        if (!np)
+        if (buf_grow_array(&c->params, &cap, c->n_params + 1, sizeof *c->params))
             goto oom;
-        c->params = np;
-        hp_param_row *p = &np[c->n_params];
+        hp_param_row *p = &c->params[c->n_params];
         memset(p, 0, sizeof *p);
         c->n_params++;
         p->name = strdup((const char *)sqlite3_column_text(st, 0));
@@ -398,14 +392,9 @@ int store_retry_failed(hp_store *s, int64_t study_id, int64_t *count, char *err)
     int n = 0, cap = 0, r;
     sqlite3_bind_int64(s->failed_trials, 1, study_id);
     while ((r = sqlite3_step(s->failed_trials)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            int64_t *ni = realloc(ids, sizeof *ids * (size_t)cap);
-            if (!ni) {
-                r = SQLITE_NOMEM;
-                break;
-            }
-            ids = ni;
+        if (buf_grow_array(&ids, &cap, n + 1, sizeof *ids)) {
+            r = SQLITE_NOMEM;
+            break;
         }
         ids[n++] = sqlite3_column_int64(s->failed_trials, 0);
     }

@@ -5,6 +5,7 @@
 ** The [objective] section is handed to its kind's module.
 */
 #include "study.h"
+#include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ static int fail_at(char *err, const hp_ini *ini, int line, const char *fmt, ...)
         snprintf(err, HP_ERR_LEN, "%s:%d: %s", ini->path, line, msg);
     else
         snprintf(err, HP_ERR_LEN, "%s: %s", ini->path, msg);
-    return -1;
+    return HP_EINPUT;
 }
 
 /* Refuses any key of [SECTION] not in KEYS, naming the closest one. */
@@ -191,7 +192,7 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
         }
     if (reject_unknown_keys(ini, "study", study_keys, err) ||
         reject_unknown_keys(ini, "pruner", pruner_keys, err))
-        return -1;
+        return HP_EINPUT;
     if (!ini_section_line(ini, "study"))
         return fail_at(err, ini, 0, "missing [study] section");
     const char *name = get(ini, "study", "name", NULL, &line);
@@ -232,14 +233,14 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     int64_t n;
     cfg->cores = cores;
     if (get_int(ini, "workers", 1, 1024, &n, &cfg->workers_set, err))
-        return -1;
+        return HP_EINPUT;
     cfg->workers = cfg->workers_set ? (int)n : cores;
     if (get_int(ini, "threads", 1, 1024, &n, &cfg->threads_set, err))
-        return -1;
+        return HP_EINPUT;
     cfg->threads = cfg->threads_set ? (int)n : 1;
     int set;
     if (get_int(ini, "max_failures", 0, 1000000, &n, &set, err))
-        return -1;
+        return HP_EINPUT;
     cfg->max_failures = set ? (int)n : 5;
 
     v = get(ini, "study", "seed", "0", &line);
@@ -261,7 +262,7 @@ static int load_params(hp_study_config *cfg, char *err)
     cfg->space = space_new();
     if (!cfg->space) {
         snprintf(err, HP_ERR_LEN, "out of memory");
-        return -1;
+        return HP_ENOMEM;
     }
     for (int i = 0; i < ini->n_entries; i++) {
         const hp_ini_entry *e = &ini->entries[i];
@@ -284,7 +285,7 @@ static int load_objective(hp_study_config *cfg, char *err)
     hp_objective_setup setup = {&cfg->ini, cfg->path, cfg->name, cfg->space, cfg->metric,
                                 cfg->maximize, cfg->seed};
     if (objective_spec_parse(&setup, &cfg->objective, err))
-        return -1;
+        return HP_EINPUT;
     cfg->has_objective = cfg->objective != NULL;
     if (!cfg->objective)
         return 0;
@@ -338,14 +339,14 @@ static int study_validate(const char *path, int cores, hp_study_config *cfg, cha
     return 0;
 fail:
     study_deinit(cfg);
-    return -1;
+    return HP_EINPUT;
 }
 
 int study_load(const char *path, int cores, hp_study_config *cfg, char *err)
 {
     memset(cfg, 0, sizeof *cfg);
     if (ini_load(path, &cfg->ini, err, HP_ERR_LEN))
-        return -1;
+        return HP_EINPUT;
     return study_validate(path, cores, cfg, err);
 }
 
@@ -354,7 +355,7 @@ int study_load_text(const char *path, const char *text, int cores, hp_study_conf
 {
     memset(cfg, 0, sizeof *cfg);
     if (ini_load_text(path, text, &cfg->ini, err, HP_ERR_LEN))
-        return -1;
+        return HP_EINPUT;
     return study_validate(path, cores, cfg, err);
 }
 
@@ -371,12 +372,12 @@ int study_apply_overrides(hp_study_config *cfg, int workers, int64_t trials,
         if (strstr(storage, "://")) {
             snprintf(err, HP_ERR_LEN, "--storage '%s' is not supported; give a SQLite file "
                      "path", storage);
-            return -1;
+            return HP_EINPUT;
         }
         char *s = strdup(storage);
         if (!s) {
             snprintf(err, HP_ERR_LEN, "out of memory");
-            return -1;
+            return HP_ENOMEM;
         }
         free(cfg->storage);
         cfg->storage = s;

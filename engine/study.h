@@ -43,8 +43,8 @@ typedef struct {
 } hp_study_config;
 
 /* Reads and validates PATH.  cores is the machine's core count (defaults
-** for workers and threads).  Returns 0, or -1 with a message (with
-** FILE:LINE where there is one) in err; cfg is then empty. */
+** for workers and threads).  Returns HP_OK, or HP_EINPUT (HP_ENOMEM) with
+** a message (with FILE:LINE where there is one) in err; cfg is then empty. */
 int study_load(const char *path, int cores, hp_study_config *cfg, char *err);
 void study_deinit(hp_study_config *cfg);
 
@@ -56,8 +56,8 @@ int study_load_text(const char *path, const char *text, int cores, hp_study_conf
 /* Applies what the command line overrides: WORKERS (0 = keep), TRIALS (0 =
 ** keep) and STORAGE (NULL = keep).  The thread count per trial is chosen
 ** after them: the file's, or cores / workers, so that workers x threads
-** never exceeds the cores unless the file asks.  Returns 0, or -1 with
-** err. */
+** never exceeds the cores unless the file asks.  Returns HP_OK, or
+** HP_EINPUT with err. */
 int study_apply_overrides(hp_study_config *cfg, int workers, int64_t trials,
                           const char *storage, char *err);
 

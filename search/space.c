@@ -183,8 +183,14 @@ static void free_args(char **args, int *quoted, int n)
 /* Fills the choices of P from ARGS (takes ownership of the strings). */
 static int set_choices(hp_param *p, char **args, int n, char *err)
 {
-    p->choices = calloc(n, sizeof(char *));
-    p->choice_num = calloc(n, sizeof(double));
+    /* callers pass at least one value; a count that is not positive is a
+       bug, and must never reach calloc as a huge size */
+    if (n < 1) {
+        snprintf(err, HP_ERR_LEN, "no values");
+        return -1;
+    }
+    p->choices = calloc((size_t)n, sizeof(char *));
+    p->choice_num = calloc((size_t)n, sizeof(double));
     if (!p->choices || !p->choice_num) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
