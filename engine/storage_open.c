@@ -1,11 +1,13 @@
 /*
-** Storage, part 1: the schema, its versions and their migrations.  See
+** Storage: opening a database, its schema, versions and migrations.  See
 ** storage.h for the contract.
 */
 #include "storage_impl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 
@@ -175,6 +177,153 @@ int store_migrate(hp_store *s, char *err)
     return store_commit(s, err);
 fail:
     store_rollback(s);
+    return rc;
+}
+
+
+/* Prepares every statement not yet prepared (the transaction ones come
+** first, before the schema exists; the rest after migration). */
+static int prepare_all(hp_store *s, int only_transactions, char *err)
+{
+#define X(member, sql)                                                     \
+    if (!s->member && (!only_transactions || strncmp(sql, "BEGIN", 5) == 0 || \
+                       strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0) && \
+        sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,      \
+                           &s->member, NULL) != SQLITE_OK)                 \
+        return store_fail(s, "cannot prepare '" #member "'", err);
+    STORE_STATEMENTS(X)
+#undef X
+    return HP_OK;
+}
+
+
+static int writable_place(const char *path, char *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (access(dir, F_OK) != 0) {
+        snprintf(err, HP_ERR_LEN, "cannot create '%s': folder '%s' does not exist", path, dir);
+        return HP_EINPUT;
+    }
+    /* WAL mode needs the -wal and -shm files beside the database */
+    if (access(dir, W_OK) != 0) {
+        snprintf(err, HP_ERR_LEN, "cannot write '%s': folder '%s' is not writable", path,
+                 dir);
+        return HP_EINPUT;
+    }
+    if (access(path, F_OK) == 0 && access(path, W_OK) != 0) {
+        snprintf(err, HP_ERR_LEN, "cannot write '%s': the file is read-only", path);
+        return HP_EINPUT;
+    }
+    return HP_OK;
+}
+
+int store_open(const char *path, int create, hp_store **out, char *err)
+{
+    *out = NULL;
+    int exists = access(path, F_OK) == 0;
+    if (!exists && !create) {
+        snprintf(err, HP_ERR_LEN, "no database '%s'", path);
+        return HP_EINPUT;
+    }
+    int rc;
+    if (create && (rc = writable_place(path, err)))
+        return rc;
+    hp_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    s->jitter = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15ULL;
+    if (!s->jitter)
+        s->jitter = 1;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        rc = s->db ? store_fail(s, "cannot open", err) : HP_ENOMEM;
+        if (!s->db)
+            snprintf(err, HP_ERR_LEN, "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 0);
+    sqlite3_busy_timeout(s->db, 10000);
+    int version = 0;
+    if ((rc = store_user_version(s, &version, err)))
+        goto fail;
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, HP_ERR_LEN, "'%s' has schema version %d, newer than this hpsearch "
+                 "knows (%d); use a newer hpsearch", path, version, STORE_SCHEMA_VERSION);
+        rc = HP_EINPUT;
+        goto fail;
+    }
+    /* Tables at version 0 may be another hpsearch that is creating the
+       schema (one commit writes both) while this connection still reads the
+       old header; and a busy database answers neither question.  So look
+       again through new connections for up to 2 s before calling the file
+       foreign. */
+    int tables = 0;
+    for (int tries = 0; version == 0 && tries < 100; tries++) {
+        tables = store_table_count(s);
+        if (tables == 0)
+            break;
+        store_backoff(s);
+        if (tables < 0)
+            continue;
+        sqlite3_close(s->db);
+        s->db = NULL;
+        if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+            rc = s->db ? store_fail(s, "cannot open", err) : HP_ENOMEM;
+            goto fail;
+        }
+        sqlite3_extended_result_codes(s->db, 0);
+        sqlite3_busy_timeout(s->db, 10000);
+        if ((rc = store_user_version(s, &version, err)))
+            goto fail;
+    }
+    if (version == 0 && tables > 0) {
+        snprintf(err, HP_ERR_LEN, "'%s' is an SQLite database of another program "
+                 "(it has tables but no hpsearch schema); give the study its own "
+                 "storage file", path);
+        rc = HP_EINPUT;
+        goto fail;
+    }
+    if (version == 0 && tables < 0) {
+        rc = store_fail(s, "the database stayed busy", err);
+        goto fail;
+    }
+    if ((rc = prepare_all(s, 1, err)))
+        goto fail;
+    /* WAL lets readers run beside the one writer; synchronous = NORMAL in WAL
+       keeps every commit across a crash or kill -9 of the process (only a
+       power loss can drop the last commits, never corrupt the file) */
+    if (version < STORE_SCHEMA_VERSION || create) {
+        if ((rc = store_exec_sql(s, "PRAGMA journal_mode = WAL", err)))
+            goto fail;
+    }
+    if ((rc = store_exec_sql(s, "PRAGMA synchronous = NORMAL", err)))
+        goto fail;
+    if (version < STORE_SCHEMA_VERSION) {
+        if (!create && version == 0) {
+            snprintf(err, HP_ERR_LEN, "'%s' holds no hpsearch studies", path);
+            rc = HP_EINPUT;
+            goto fail;
+        }
+        if ((rc = store_migrate(s, err)))
+            goto fail;
+    }
+    if ((rc = prepare_all(s, 0, err)))
+        goto fail;
+    *out = s;
+    return HP_OK;
+fail:
+    store_close(s);
     return rc;
 }
 
