@@ -70,11 +70,11 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
            (long long)c[TRIAL_RUNNING], (long long)c[TRIAL_WAITING],
            finished >= t->study.trials ? " (done)" : "");
     if (t->has_cfg)
-        printf("parallel   %d worker%s x %d kernel thread%s per trial (%d core%s; "
-               "--workers N makes it N x %d)\n", t->cfg.workers, t->cfg.workers == 1 ? "" : "s",
-               t->cfg.threads, t->cfg.threads == 1 ? "" : "s", t->cfg.cores,
-               t->cfg.cores == 1 ? "" : "s",
-               t->cfg.threads_set ? t->cfg.threads : 0);
+        printf("parallel   %d worker%s x %d kernel thread%s per trial (%d core%s; %s)\n",
+               t->cfg.workers, t->cfg.workers == 1 ? "" : "s", t->cfg.threads,
+               t->cfg.threads == 1 ? "" : "s", t->cfg.cores, t->cfg.cores == 1 ? "" : "s",
+               t->cfg.threads_set ? "threads as the file sets them"
+                                  : "run --workers N gives each trial cores / N threads");
     runs_ctx runs = {0, {0}};
     buf_init(&runs.text);
     rc = store_sampler_runs(t->store, t->study.study_id, add_run, &runs, err);
