@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +43,21 @@ int files_remove_tree(const char *path)
     if (access(path, F_OK) != 0)
         return 0;
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *files_resolve(const char *base, const char *rel)
+{
+    if (rel[0] == '/')
+        return strdup(rel);
+    const char *slash = strrchr(base, '/');
+    size_t dir_len = slash ? (size_t)(slash - base) + 1 : 0;
+    size_t n = dir_len + strlen(rel) + 1;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    memcpy(p, base, dir_len);
+    strcpy(p + dir_len, rel);
+    return p;
 }
 
 void files_dirname(const char *path, char *out, int len)

@@ -12,6 +12,10 @@ int files_make_dirs(const char *path);
 ** -1 (errno). */
 int files_remove_tree(const char *path);
 
+/* REL resolved against the folder of the file BASE (REL itself when it is
+** absolute), on the heap; NULL when out of memory. */
+char *files_resolve(const char *base, const char *rel);
+
 /* The folder part of PATH ("." when it has none) into OUT. */
 void files_dirname(const char *path, char *out, int len);
 

@@ -4,6 +4,10 @@
 */
 #include "ini.h"
 
+#include "../search/limits.h"
+
+#include <stdarg.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -245,4 +249,18 @@ int ini_section_line(const hp_ini *ini, const char *section)
         if (strcmp(ini->sections[i].name, section) == 0)
             return ini->sections[i].line;
     return 0;
+}
+
+int ini_fail(char *err, const char *path, int line, const char *fmt, ...)
+{
+    char msg[HP_ERR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        snprintf(err, HP_ERR_LEN, "%s:%d: %s", path, line, msg);
+    else
+        snprintf(err, HP_ERR_LEN, "%s: %s", path, msg);
+    return -1;
 }

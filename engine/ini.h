@@ -44,6 +44,12 @@ void ini_deinit(hp_ini *ini);
 const hp_ini_entry *ini_get(const hp_ini *ini, const char *section,
                             const char *key);
 
+/* Writes "PATH:LINE: message" (or "PATH: message" when LINE is 0) into
+** ERR (HP_ERR_LEN bytes) and returns -1 (HP_EINPUT): how every error about a
+** study file reads. */
+int ini_fail(char *err, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* The line of the first [SECTION] header, or 0 if absent. */
 int ini_section_line(const hp_ini *ini, const char *section);
 

@@ -23,6 +23,7 @@
 #include "mlp_params.h"
 #include "error.h"
 #include "objective_impl.h"
+#include "files.h"
 #include "parse.h"
 
 typedef struct {
@@ -68,21 +69,6 @@ static const metric_info *metric_find(const char *name)
         if (strcmp(metric_table[i].name, name) == 0)
             return &metric_table[i];
     return NULL;
-}
-
-static char *resolve_path(const char *study_path, const char *rel)
-{
-    if (rel[0] == '/')
-        return strdup(rel);
-    const char *slash = strrchr(study_path, '/');
-    size_t dir_len = slash ? (size_t)(slash - study_path) + 1 : 0;
-    size_t n = dir_len + strlen(rel) + 1;
-    char *p = malloc(n);
-    if (!p)
-        return NULL;
-    memcpy(p, study_path, dir_len);
-    strcpy(p + dir_len, rel);
-    return p;
 }
 
 static void free_opts(void *opts)
@@ -171,12 +157,12 @@ static int parse_data(const hp_objective_setup *s, mlp_opts *o, char *err)
                                   "'%s'", v);
         char images[2048];
         snprintf(images, sizeof images, "%.*s", (int)(colon - v - 4), v + 4);
-        o->dataset = resolve_path(s->path, images);
-        o->idx_labels = resolve_path(s->path, colon + 1);
+        o->dataset = files_resolve(s->path, images);
+        o->idx_labels = files_resolve(s->path, colon + 1);
         if (!o->idx_labels)
             goto oom;
     } else {
-        o->dataset = resolve_path(s->path, v);
+        o->dataset = files_resolve(s->path, v);
     }
     if (!o->dataset)
         goto oom;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "parse.h"
 #include "suggest.h"
 
@@ -75,21 +76,6 @@ static const char *get(const hp_ini *ini, const char *section, const char *key,
     const hp_ini_entry *e = ini_get(ini, section, key);
     *line = e ? e->line : ini_section_line(ini, section);
     return e ? e->value : def;
-}
-
-static char *resolve_path(const char *study_path, const char *rel)
-{
-    if (rel[0] == '/')
-        return strdup(rel);
-    const char *slash = strrchr(study_path, '/');
-    size_t dir_len = slash ? (size_t)(slash - study_path) + 1 : 0;
-    size_t n = dir_len + strlen(rel) + 1;
-    char *p = malloc(n);
-    if (!p)
-        return NULL;
-    memcpy(p, study_path, dir_len);
-    strcpy(p + dir_len, rel);
-    return p;
 }
 
 /* An integer in [LO, HI] or -1 with the message. */
@@ -209,7 +195,7 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     if (strstr(v, "://"))
         return fail_at(err, ini, line, "storage '%s' is not supported; give a SQLite "
                        "file path", v);
-    cfg->storage = resolve_path(cfg->path, v);
+    cfg->storage = files_resolve(cfg->path, v);
 
     v = get(ini, "study", "direction", "minimize", &line);
     if (strcmp(v, "minimize") == 0)
