@@ -7,6 +7,7 @@
 #include "study.h"
 #include "error.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,15 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     if (strlen(name) > HP_STUDY_NAME_MAX)
         return fail_at(err, ini, line, "the study name is longer than %d characters",
                        HP_STUDY_NAME_MAX);
+    /* the name makes file names (NAME.db, NAME-trials/): no folders, no
+       "..", nothing a shell or another system would read differently */
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
+            return fail_at(err, ini, line, "the study name '%s' may hold only letters, "
+                           "digits, '_', '-' and '.'", name);
+    if (name[0] == '.' || name[0] == '-')
+        return fail_at(err, ini, line, "the study name '%s' must start with a letter, a "
+                       "digit or '_'", name);
     cfg->name = strdup(name);
 
     char default_db[1024];

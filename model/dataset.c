@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -80,15 +81,33 @@ static int split_cells(char *line, char **cells, int max)
     return n;
 }
 
+/* A cell as a float: 0, or -1 when it is not a number, -2 when it is NaN
+** or infinite, -3 when it does not fit a float (1e39 is finite as a double
+** and infinite as a float: a whole column would silently become NaN). */
 static int parse_float(const char *s, float *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v))
+    if (!*s || *end)
         return -1;
-    *out = (float)v;
+    if (isnan(v) || (isinf(v) && errno != ERANGE))
+        return -2;
+    if (errno == ERANGE && (isinf(v) || v != 0))
+        return -3;
+    float f = (float)v;
+    if (isinf(f))
+        return -3;
+    *out = f;
     return 0;
+}
+
+/* Why a cell was refused, for messages. */
+static const char *float_problem(int code)
+{
+    return code == -2 ? "is not a finite number"
+           : code == -3 ? "does not fit a 32-bit float (at most about 3.4e38)"
+                        : "is not a number";
 }
 
 /* Reads a whole line of any length into *buf; returns its length or -1 at EOF. */
@@ -175,6 +194,9 @@ int dataset_load_csv(const char *path, const char *label, int classification,
             goto fail;
         }
     } while (len == 0 && ++lineno);
+    /* a UTF-8 byte-order mark, as spreadsheet programs write it */
+    if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        memmove(line, line + 3, (size_t)len - 2);
     ncol = split_cells(line, cells, MAX_COLUMNS);
     if (ncol < 2) {
         snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the header has %d column(s); expected "
@@ -231,9 +253,10 @@ int dataset_load_csv(const char *path, const char *label, int classification,
         for (int c = 0; c < ncol; c++) {
             if (c == label_col)
                 continue;
-            if (parse_float(cells[c], &row[k++])) {
-                snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: column %d: '%s' is not a number",
-                         path, lineno, c + 1, cells[c]);
+            int bad = parse_float(cells[c], &row[k++]);
+            if (bad) {
+                snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: column %d: '%s' %s", path, lineno,
+                         c + 1, cells[c], float_problem(bad));
                 goto fail;
             }
         }
@@ -244,10 +267,13 @@ int dataset_load_csv(const char *path, const char *label, int classification,
             }
             if ((raw[ds->n] = label_index(&ls, cells[label_col])) < 0)
                 goto oom;
-        } else if (parse_float(cells[label_col], &ds->target[ds->n])) {
-            snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the target '%s' is not a number", path,
-                     lineno, cells[label_col]);
-            goto fail;
+        } else {
+            int bad = parse_float(cells[label_col], &ds->target[ds->n]);
+            if (bad) {
+                snprintf(err, HP_MODEL_ERR_LEN, "%s:%d: the target '%s' %s (column %d)",
+                         path, lineno, cells[label_col], float_problem(bad), label_col + 1);
+                goto fail;
+            }
         }
         ds->n++;
     }
@@ -365,6 +391,52 @@ static gzFile open_idx(const char *path, uint32_t magic, int dims, uint32_t *siz
     return f;
 }
 
+/* Checks that the file at PATH, read through F, holds the HEADER + PAYLOAD
+** bytes its header declares, before anything that size is allocated: the
+** file's size when it is not compressed, the gzip trailer's size (modulo
+** 2^32) when it is.  Reading then also stops at the declared size. */
+static int idx_size_matches(gzFile f, const char *path, uint64_t header, uint64_t payload,
+                            char *err)
+{
+    uint64_t want = header + payload;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (gzdirect(f)) {
+        if ((uint64_t)st.st_size != want) {
+            snprintf(err, HP_MODEL_ERR_LEN, "%s: the file %s: its header declares %llu bytes, "
+                     "it has %llu", path,
+                     (uint64_t)st.st_size < want ? "ends early" : "is longer than declared",
+                     (unsigned long long)want, (unsigned long long)st.st_size);
+            return -1;
+        }
+        return 0;
+    }
+    FILE *raw = fopen(path, "rb");
+    unsigned char t[4];
+    int ok = raw && st.st_size >= 18 && fseek(raw, -4, SEEK_END) == 0 &&
+             fread(t, 1, 4, raw) == 4;
+    if (raw)
+        fclose(raw);
+    uint32_t isize = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+                     (uint32_t)t[3] << 24;
+    if (!ok || isize != (uint32_t)want) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: the file %s: its header declares %llu bytes, the "
+                 "gzip data holds %u", path,
+                 ok && isize > (uint32_t)want ? "is longer than declared" : "ends early",
+                 (unsigned long long)want, ok ? isize : 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Largest IDX data set: images of at most 4096x4096 pixels, at most 2^30
+** pixels in all (4 GiB as floats); so every product below fits an int. */
+#define IDX_MAX_SIDE 4096u
+#define IDX_MAX_PIXELS (1ULL << 30)
+
 int dataset_load_idx(const char *images, const char *labels, hp_dataset **out, char *err)
 {
     uint32_t is[3], ls[1];
@@ -375,13 +447,23 @@ int dataset_load_idx(const char *images, const char *labels, hp_dataset **out, c
         return -1;
     if (!(fl = open_idx(labels, 0x801, 1, ls, err)))
         goto fail;
-    if (is[0] != ls[0] || is[0] == 0 || (uint64_t)is[1] * is[2] == 0 ||
-        (uint64_t)is[0] * is[1] * is[2] > (1ULL << 34)) {
+    if (is[0] != ls[0] || is[0] == 0 || is[1] == 0 || is[2] == 0) {
         snprintf(err, HP_MODEL_ERR_LEN, "%s: %u images of %ux%u do not go with %u labels in "
                  "%s", images, is[0], is[1], is[2], ls[0], labels);
         goto fail;
     }
+    /* each factor bounded before any product: no product can wrap */
+    if (is[1] > IDX_MAX_SIDE || is[2] > IDX_MAX_SIDE ||
+        (uint64_t)is[0] > IDX_MAX_PIXELS / ((uint64_t)is[1] * is[2])) {
+        snprintf(err, HP_MODEL_ERR_LEN, "%s: %u images of %ux%u are more than this loader "
+                 "takes (sides up to %u, %llu pixels in all)", images, is[0], is[1], is[2],
+                 IDX_MAX_SIDE, (unsigned long long)IDX_MAX_PIXELS);
+        goto fail;
+    }
     size_t n = is[0], d = (size_t)is[1] * is[2];
+    if (idx_size_matches(fi, images, 16, (uint64_t)n * d, err) ||
+        idx_size_matches(fl, labels, 8, n, err))
+        goto fail;
     ds = calloc(1, sizeof *ds);
     pix = malloc(n * d);
     lab = malloc(n);

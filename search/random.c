@@ -1,12 +1,10 @@
 /*
-** Random sampler: each trial's point is drawn from a Mersenne Twister seeded
-** with (study seed, trial number), so trial N gets the same parameters
+** Random sampler: each trial's point is drawn from the 64-bit stream of its
+** (study seed, trial number) seed, so trial N gets the same parameters
 ** whichever worker claims it and whatever ran before.
 */
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <gsl/gsl_rng.h>
 
 #include "sampler_impl.h"
 #include "seed.h"
@@ -14,7 +12,6 @@
 typedef struct {
     const hp_space *space;
     uint64_t seed;
-    gsl_rng *rng;  /* reseeded for every proposal */
     double *u;     /* space_dim coordinates */
 } random_state;
 
@@ -23,7 +20,6 @@ static void random_destroy(void *state)
     random_state *r = state;
     if (!r)
         return;
-    gsl_rng_free(r->rng);
     free(r->u);
     free(r);
 }
@@ -37,9 +33,8 @@ static int random_create(const hp_space *space, uint64_t seed, const hp_sampler_
         goto oom;
     r->space = space;
     r->seed = seed;
-    r->rng = gsl_rng_alloc(gsl_rng_mt19937);
     r->u = calloc((size_t)space_dim(space) + 1, sizeof(double));
-    if (!r->rng || !r->u)
+    if (!r->u)
         goto oom;
     *state = r;
     return 0;
@@ -61,12 +56,10 @@ static int random_propose(void *state, uint64_t number, const hp_history *histor
     (void)history;
     (void)err;
     random_state *r = state;
-    /* mt19937 takes 32 bits of seed; fold the 64-bit mix into them */
     uint64_t s = seed_for_trial(r->seed, SEED_STREAM_SAMPLER, number);
-    gsl_rng_set(r->rng, (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL));
     int d = space_dim(r->space);
     for (int k = 0; k < d; k++)
-        r->u[k] = gsl_rng_uniform(r->rng);
+        r->u[k] = seed_unit(s, (uint64_t)k);
     space_decode(r->space, r->u, out);
     return 0;
 }

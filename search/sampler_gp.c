@@ -63,7 +63,6 @@ typedef struct {
     int has_fit;
     double importance[GP_MAX_DIM];
     gsl_qrng *qrng;
-    gsl_rng *rng;
     hp_value *values;          /* space_size scratch */
     double *cand;              /* N_CANDIDATES x d */
     double *cand_acq;
@@ -342,8 +341,6 @@ static void gp_destroy(void *state)
     gp_free(g->gp);
     if (g->qrng)
         gsl_qrng_free(g->qrng);
-    if (g->rng)
-        gsl_rng_free(g->rng);
     free(g->values);
     free(g->cand);
     free(g->cand_acq);
@@ -402,11 +399,10 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
         gp_set_deterministic(g->gp, opt->deterministic);
     g->deterministic = opt->deterministic;
     g->qrng = gsl_qrng_alloc(d <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)d);
-    g->rng = gsl_rng_alloc(gsl_rng_mt19937);
     g->values = calloc((size_t)space_size(space) + 1, sizeof(hp_value));
     g->cand = malloc(sizeof(double) * N_CANDIDATES * (size_t)d);
     g->cand_acq = malloc(sizeof(double) * N_CANDIDATES);
-    if (!g->gp || !g->qrng || !g->rng || !g->values || !g->cand || !g->cand_acq)
+    if (!g->gp || !g->qrng || !g->values || !g->cand || !g->cand_acq)
         goto oom;
     *state = g;
     return 0;
@@ -567,10 +563,10 @@ static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_valu
 
     /* candidates: a Sobol sweep shifted by this trial's seed */
     uint64_t s = seed_for_trial(g->seed, SEED_STREAM_SAMPLER, number);
-    gsl_rng_set(g->rng, (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL));
+    uint64_t draw = 0; /* the next draw of the trial's stream (seed.h) */
     double shift[GP_MAX_DIM];
     for (int j = 0; j < d; j++)
-        shift[j] = gsl_rng_uniform(g->rng);
+        shift[j] = seed_unit(s, draw++);
     int m = n > 500 ? N_CANDIDATES / 2 : N_CANDIDATES;
     gsl_qrng_init(g->qrng);
     int best_c = -1;
@@ -608,9 +604,12 @@ static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_valu
     if (inc >= 0) {
         memcpy(starts[n_starts++], h->x + inc * d, sizeof(double) * (size_t)d);
         for (int p = 0; p < 4; p++) {
-            for (int j = 0; j < d; j++)
-                starts[n_starts][j] = fmin(fmax(h->x[inc * d + j] +
-                                                gsl_ran_gaussian(g->rng, 0.02), 0), 1 - 1e-12);
+            for (int j = 0; j < d; j++) {
+                /* a normal draw by Box-Muller from two uniforms of the stream */
+                double u1 = seed_unit(s, draw++), u2 = seed_unit(s, draw++);
+                double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(2 * M_PI * u2);
+                starts[n_starts][j] = fmin(fmax(h->x[inc * d + j] + 0.02 * z, 0), 1 - 1e-12);
+            }
             snap(g, starts[n_starts]);
             n_starts++;
         }

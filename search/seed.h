@@ -25,6 +25,15 @@ static inline uint64_t seed_for_trial(uint64_t study_seed, uint64_t stream,
     return seed_mix(seed_mix(seed_mix(study_seed) ^ stream) ^ number);
 }
 
+/* The K-th uniform draw in [0, 1) of the stream of a 64-bit SEED: all 64
+** bits of the seed matter (a generator seeded with 32 bits would give two
+** distinct trials the same configuration once in ~2^16 pairs of seeds), and
+** any draw is had without the ones before it. */
+static inline double seed_unit(uint64_t seed, uint64_t k)
+{
+    return (double)(seed_mix(seed_mix(seed) + k * 0x9e3779b97f4a7c15ULL) >> 11) * 0x1.0p-53;
+}
+
 enum {
     SEED_STREAM_SAMPLER = 0x53414d50, /* "SAMP" */
     SEED_STREAM_TRIAL = 0x54524941,   /* "TRIA": the seed handed to objectives */

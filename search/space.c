@@ -275,6 +275,12 @@ static int parse_range(hp_param *p, const char *fn, char **args, int *quoted,
                  args[0], args[1]);
         return -1;
     }
+    if (!isfinite(p->hi - p->lo)) {
+        /* every value would decode to inf and no JSON could hold it */
+        snprintf(err, HP_ERR_LEN, "the range from %s to %s is wider than a double can hold",
+                 args[0], args[1]);
+        return -1;
+    }
     if (p->log && !(p->lo > 0)) {
         snprintf(err, HP_ERR_LEN, "%s needs bounds above 0 for a log scale, got %s",
                  fn, args[0]);

@@ -19,9 +19,9 @@ direction = maximize
 [objective]
 type = mlp
 dataset = digits.csv
-epochs = 20
+epochs = 30
 [params]
-hidden = 512
+hidden = 256
 layers = 2
 batch_size = 8
 learning_rate = 0.0005
@@ -35,17 +35,17 @@ expect_exit 0 "$HPSEARCH" run ref.ini --quiet
 mlp_study k
 "$HPSEARCH" run k.ini --quiet >/dev/null 2>&1 &
 pid=$!
-# kill -9 once epoch 5 has been reported (between or during epochs)
+# kill -9 once epoch 3 has been reported (between or during epochs)
 i=0
-while [ "$(q k.db "select coalesce(max(step), 0) from trial_values" 2>/dev/null || echo 0)" -lt 5 ]; do
+while [ "$(q k.db "select coalesce(max(step), 0) from trial_values" 2>/dev/null || echo 0)" -lt 3 ]; do
     i=$((i + 1))
-    [ $i -lt 600 ] || fail "training never reached epoch 5"
-    sleep 0.05
+    [ $i -lt 1500 ] || fail "training never reached epoch 3"
+    sleep 0.02
 done
 kill -9 $pid
 wait $pid 2>/dev/null || true
 killed_at=$(q k.db "select max(step) from trial_values")
-[ "$killed_at" -lt 20 ] || fail "the trial finished before the kill"
+[ "$killed_at" -lt 30 ] || fail "the trial finished before the kill"
 ok
 [ -s k-trials/checkpoint-0/train.ckpt ] || fail "no checkpoint after epoch $killed_at"
 ok
