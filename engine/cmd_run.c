@@ -4,6 +4,7 @@
 ** data writes nothing.
 */
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -50,9 +51,39 @@ static int check_finished(const hp_target *t, char *err)
     return HP_OK;
 }
 
+/* Each worker holds a database connection (the file, -wal, -shm) and, for a
+** command, a pipe and three files: a low open-file limit must be found now,
+** not as trials that fail one by one. */
+#define FILES_PER_WORKER 8
+#define FILES_BESIDE 32
+
+static int check_open_files(int workers, char *err)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return HP_OK;
+    rlim_t need = (rlim_t)workers * FILES_PER_WORKER + FILES_BESIDE;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        /* the soft limit may rise up to the hard one without privileges */
+        struct rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &raised);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        snprintf(err, HP_ERR_LEN, "%d workers need about %llu open files, but this process may "
+                 "open %llu (ulimit -n); use fewer workers, or raise the limit",
+                 workers, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+        return HP_EINPUT;
+    }
+    return HP_OK;
+}
+
 int cmd_run(const hp_args *a, hp_target *t, char *err)
 {
     hp_study_config *cfg = &t->cfg;
+    if (check_open_files(cfg->workers, err))
+        return HP_EINPUT;
     if (!cfg->objective) {
         snprintf(err, HP_ERR_LEN, "%s: the study has no [objective] section, so there is "
                  "nothing to run; drive it with 'hpsearch ask' and 'hpsearch tell'",

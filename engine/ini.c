@@ -5,6 +5,8 @@
 #include "ini.h"
 
 #include "../search/limits.h"
+#include "../search/name_index.h"
+#include "buf.h"
 
 #include <stdarg.h>
 
@@ -105,12 +107,35 @@ void ini_deinit(hp_ini *ini)
         free(ini->sections[i].name);
     free(ini->entries);
     free(ini->sections);
+    name_index_free(ini->index);
     free(ini->path);
     free(ini->text);
     memset(ini, 0, sizeof *ini);
 }
 
 static int parse(const char *path, hp_ini *ini, char *err, int err_len);
+
+/* "SECTION\037KEY" on the heap: the index's name of a key. */
+static char *index_name(const char *section, const char *key)
+{
+    size_t n = strlen(section) + strlen(key) + 2;
+    char *name = malloc(n);
+    if (name)
+        snprintf(name, n, "%s\037%s", section, key);
+    return name;
+}
+
+/* Adds entry I to the index.  Returns 0 or -1 when out of memory. */
+static int index_entry(hp_ini *ini, int i)
+{
+    if (!ini->index && !(ini->index = name_index_new(0)))
+        return -1;
+    const hp_ini_entry *e = &ini->entries[i];
+    char *name = index_name(e->section, e->key);
+    int rc = name ? name_index_put(ini->index, name, i) : -1;
+    free(name);
+    return rc;
+}
 
 int ini_load(const char *path, hp_ini *ini, char *err, int err_len)
 {
@@ -170,11 +195,10 @@ static int parse(const char *path, hp_ini *ini, char *err, int err_len)
             char *name = trim(s + 1);
             for (char *p = name; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
-            hp_ini_section *ns = realloc(ini->sections,
-                                         sizeof *ns * (ini->n_sections + 1));
-            if (!ns)
+            if (buf_grow_array(&ini->sections, &ini->cap_sections, ini->n_sections + 1,
+                               sizeof *ini->sections))
                 goto oom;
-            ini->sections = ns;
+            hp_ini_section *ns = ini->sections;
             ns[ini->n_sections].name = strdup(name);
             if (!ns[ini->n_sections].name)
                 goto oom;
@@ -210,17 +234,16 @@ static int parse(const char *path, hp_ini *ini, char *err, int err_len)
                      path, lineno, key, section, dup->line);
             goto fail;
         }
-        hp_ini_entry *ne = realloc(ini->entries, sizeof *ne * (ini->n_entries + 1));
-        if (!ne)
+        if (buf_grow_array(&ini->entries, &ini->cap_entries, ini->n_entries + 1,
+                           sizeof *ini->entries))
             goto oom;
-        ini->entries = ne;
-        hp_ini_entry *e = &ne[ini->n_entries];
+        hp_ini_entry *e = &ini->entries[ini->n_entries];
         e->section = strdup(section);
         e->key = strdup(key);
         e->value = strdup(value);
         e->line = lineno;
         ini->n_entries++;
-        if (!e->section || !e->key || !e->value)
+        if (!e->section || !e->key || !e->value || index_entry(ini, ini->n_entries - 1))
             goto oom;
         line = nl ? nl + 1 : NULL;
     }
@@ -236,11 +259,14 @@ fail:
 
 const hp_ini_entry *ini_get(const hp_ini *ini, const char *section, const char *key)
 {
-    for (int i = 0; i < ini->n_entries; i++)
-        if (strcmp(ini->entries[i].section, section) == 0 &&
-            strcmp(ini->entries[i].key, key) == 0)
-            return &ini->entries[i];
-    return NULL;
+    if (!ini->index)
+        return NULL;
+    char *name = index_name(section, key);
+    if (!name)
+        return NULL;
+    int i = name_index_get(ini->index, name);
+    free(name);
+    return i >= 0 ? &ini->entries[i] : NULL;
 }
 
 int ini_section_line(const hp_ini *ini, const char *section)

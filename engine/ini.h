@@ -26,9 +26,10 @@ typedef struct {
     char *path;             /* as given */
     char *text;             /* whole file, for storing with the study */
     hp_ini_entry *entries;  /* in file order */
-    int n_entries;
+    int n_entries, cap_entries;
     hp_ini_section *sections;
-    int n_sections;
+    int n_sections, cap_sections;
+    struct hp_name_index *index;  /* "section\037key" -> entry: O(1) look-ups */
 } hp_ini;
 
 /* Reads PATH into INI.  Returns 0, or -1 with "PATH:LINE: message" (or

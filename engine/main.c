@@ -4,6 +4,8 @@
 ** and hands the command line to cli_main; it is the only place that ends
 ** the process.
 */
+#include <signal.h>
+
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
@@ -15,6 +17,9 @@ void openblas_set_num_threads(int num_threads);
 
 int main(int argc, char **argv)
 {
+    /* `hpsearch run | head -1` must not die mid-trial: a closed pipe is a
+       failed write, which the run survives (its children get SIGPIPE back) */
+    signal(SIGPIPE, SIG_IGN);
     /* GSL's default handler aborts; every GSL status is checked instead */
     gsl_set_error_handler_off();
 #ifdef HP_HAVE_OPENBLAS

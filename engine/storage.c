@@ -15,6 +15,14 @@
 
 int store_fail(hp_store *s, const char *what, char *err)
 {
+    int code = sqlite3_errcode(s->db);
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+        /* a damaged file is bad input, not a failing server */
+        snprintf(err, HP_ERR_LEN, "%s: the database is damaged (%s): %s; restore it from a "
+                 "copy, or see 'sqlite3 %s .recover'", s->path, sqlite3_errmsg(s->db), what,
+                 s->path);
+        return HP_EINPUT;
+    }
     snprintf(err, HP_ERR_LEN, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
     return HP_ESTORAGE;
 }

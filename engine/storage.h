@@ -38,6 +38,11 @@ int store_state_parse(const char *s);
 ** message for a missing file, a file that is not SQLite, a schema newer
 ** than this program, or an unwritable place; HP_ESTORAGE otherwise. */
 int store_open(const char *path, int create, hp_store **out, char *err);
+
+/* Opens the database at PATH for reading only (what store_open does with
+** create = 0 when the file or its folder is read-only: an archived study
+** stays queryable).  Writes then fail with HP_ESTORAGE. */
+int store_open_read_only(const char *path, hp_store **out, char *err);
 void store_close(hp_store *store);
 
 /* What a study row holds. */

@@ -115,6 +115,7 @@ struct hp_store {
     char *path;
     uint64_t jitter;             /* xorshift state for retry back-off only */
     double last_recovery;        /* monotonic seconds of the last stale sweep */
+    int read_only;               /* opened read-only: an archived study */
 #define X(member, sql) sqlite3_stmt *member;
     STORE_STATEMENTS(X)
 #undef X

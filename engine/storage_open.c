@@ -224,6 +224,66 @@ static int writable_place(const char *path, char *err)
     return HP_OK;
 }
 
+/* 1 when the database at PATH (which exists) cannot be written here: the
+** file or its folder is read-only (the -wal and -shm files live beside it). */
+static int read_only_place(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded where a URI needs it. */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *uri = malloc(3 * n + 32);
+    if (!uri)
+        return NULL;
+    char *o = uri + sprintf(uri, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '?' || *p == '#' || *p == '%')
+            o += sprintf(o, "%%%02X", (unsigned char)*p);
+        else
+            *o++ = *p;
+    }
+    strcpy(o, "?immutable=1");
+    return uri;
+}
+
+/* Opens an archived study read-only: through SQLite's own read-only mode,
+** or, when a WAL database has no -shm it could make, as an immutable file
+** (nothing can be writing it: the place is read-only). */
+static int open_read_only(hp_store *s, const char *path, char *err)
+{
+    int version;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+            SQLITE_OK) {
+        sqlite3_busy_timeout(s->db, 10000);
+        if (store_user_version(s, &version, err) == HP_OK)
+            return HP_OK;
+    }
+    sqlite3_close(s->db);
+    s->db = NULL;
+    char *uri = immutable_uri(path);
+    if (!uri) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    int rc = sqlite3_open_v2(uri, &s->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return s->db ? store_fail(s, "cannot open read-only", err) : HP_ENOMEM;
+    return HP_OK;
+}
+
 int store_open(const char *path, int create, hp_store **out, char *err)
 {
     *out = NULL;
@@ -232,6 +292,8 @@ int store_open(const char *path, int create, hp_store **out, char *err)
         snprintf(err, HP_ERR_LEN, "no database '%s'", path);
         return HP_EINPUT;
     }
+    if (exists && !create && read_only_place(path))
+        return store_open_read_only(path, out, err);
     int rc;
     if (create && (rc = writable_place(path, err)))
         return rc;
@@ -327,3 +389,38 @@ fail:
     return rc;
 }
 
+
+int store_open_read_only(const char *path, hp_store **out, char *err)
+{
+    *out = NULL;
+    hp_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    s->jitter = 0x9e3779b97f4a7c15ULL;
+    s->read_only = 1;
+    int version = 0, rc = open_read_only(s, path, err);
+    if (!rc) {
+        sqlite3_extended_result_codes(s->db, 0);
+        rc = store_user_version(s, &version, err);
+    }
+    if (!rc && version != STORE_SCHEMA_VERSION) {
+        snprintf(err, HP_ERR_LEN, "'%s' is read-only and has schema version %d, %s than this "
+                 "hpsearch's %d; %s", path, version,
+                 version < STORE_SCHEMA_VERSION ? "older" : "newer", STORE_SCHEMA_VERSION,
+                 version < STORE_SCHEMA_VERSION
+                     ? "run any hpsearch command once on a writable copy to migrate it"
+                     : "use a newer hpsearch");
+        rc = HP_EINPUT;
+    }
+    if (!rc)
+        rc = prepare_all(s, 0, err);
+    if (rc) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return HP_OK;
+}

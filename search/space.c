@@ -6,6 +6,8 @@
 */
 #include "space.h"
 
+#include "name_index.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -18,13 +20,23 @@ struct hp_space {
     hp_param *params;
     int n, cap;
     int dim;
+    hp_name_index *by_name;   /* name -> index, ignoring case (names that
+                                 differ only in case are refused) */
 };
 
 #define MAX_ARGS 4096
 
 hp_space *space_new(void)
 {
-    return calloc(1, sizeof(hp_space));
+    hp_space *s = calloc(1, sizeof(hp_space));
+    if (!s)
+        return NULL;
+    s->by_name = name_index_new(1);
+    if (!s->by_name) {
+        space_free(s);
+        return NULL;
+    }
+    return s;
 }
 
 static void param_deinit(hp_param *p)
@@ -43,6 +55,7 @@ void space_free(hp_space *space)
     for (int i = 0; i < space->n; i++)
         param_deinit(&space->params[i]);
     free(space->params);
+    name_index_free(space->by_name);
     free(space);
 }
 
@@ -52,10 +65,8 @@ const hp_param *space_param(const hp_space *space, int i) { return &space->param
 
 int space_find(const hp_space *space, const char *name)
 {
-    for (int i = 0; i < space->n; i++)
-        if (strcmp(space->params[i].name, name) == 0)
-            return i;
-    return -1;
+    int i = name_index_get(space->by_name, name);
+    return i >= 0 && strcmp(space->params[i].name, name) == 0 ? i : -1;
 }
 
 static int parse_number(const char *s, double *out)
@@ -320,14 +331,13 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
         snprintf(err, HP_ERR_LEN, "parameter '%s' is defined twice", name);
         return -1;
     }
-    for (int i = 0; i < space->n; i++)
-        if (strcasecmp(space->params[i].name, name) == 0) {
-            /* a command sees both as HPSEARCH_PARAM_<NAME> */
-            snprintf(err, HP_ERR_LEN, "its name differs from '%s' only in case; rename "
-                     "one (a command's environment would not tell them apart)",
-                     space->params[i].name);
-            return -1;
-        }
+    int twin = name_index_get(space->by_name, name);
+    if (twin >= 0) {
+        /* a command sees both as HPSEARCH_PARAM_<NAME> */
+        snprintf(err, HP_ERR_LEN, "its name differs from '%s' only in case; rename one (a "
+                 "command's environment would not tell them apart)", space->params[twin].name);
+        return -1;
+    }
     size_t spec_len = strlen(spec);
     if (spec_len >= 2 && spec[0] == '[' && spec[spec_len - 1] == ']') {
         /* a list as Python or YAML would write it */
@@ -427,6 +437,11 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
         }
         space->params = np;
         space->cap = cap;
+    }
+    if (name_index_put(space->by_name, p.name, space->n)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        param_deinit(&p);
+        return -1;
     }
     space->params[space->n++] = p;
     if (p.kind != HP_PARAM_FIXED)
