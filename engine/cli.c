@@ -234,6 +234,16 @@ static int parse_args(const hp_command *c, int argc, char **argv, hp_args *a, ch
     return HP_OK;
 }
 
+int cli_parse_command(const char *name, int argc, char **argv, hp_args *a, char *err)
+{
+    const hp_command *c = find_command(name);
+    if (!c) {
+        snprintf(err, HP_ERR_LEN, "unknown command '%s'", name);
+        return HP_EINPUT;
+    }
+    return parse_args(c, argc, argv, a, err);
+}
+
 /* The setup the command's flags ask for. */
 static int setup(const hp_command *c, const hp_args *a, hp_target *t, char *err)
 {

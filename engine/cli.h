@@ -61,6 +61,16 @@ typedef struct {
     const char *summary;             /* what it does */
 } hp_command;
 
+/* Parses the words of command NAME (ARGV[0] is NAME) by its option spec,
+** without any setup.  Returns HP_OK, HP_EINPUT with err, or 1 when --help
+** was asked (its usage printed).  For tests and fuzzing. */
+int cli_parse_command(const char *name, int argc, char **argv, hp_args *a, char *err);
+
+/* tell's arguments: the trial NUMBER, --step N and the VALUE (NaN and
+** infinities are values; what does not fit a double is not).  Returns
+** HP_OK or HP_EINPUT with err. */
+int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, char *err);
+
 /* Runs the command line ARGV (argv[0] the program).  Returns the exit
 ** code; prints errors as "hpsearch: message". */
 int cli_main(int argc, char **argv);

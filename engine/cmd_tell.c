@@ -25,8 +25,7 @@ static int keep_trial(void *ctx, const hp_trial_row *row)
 }
 
 /* The arguments of tell, checked before anything is opened for writing. */
-static int parse_tell(const hp_args *a, int64_t *number, int64_t *step, double *value,
-                      char *err)
+int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, char *err)
 {
     const char *fail = args_get(a, "--fail"), *st = args_get(a, "--step");
     int want = fail ? 2 : 3;
@@ -62,7 +61,7 @@ int cmd_tell(const hp_args *a, hp_target *t, char *err)
 {
     int64_t number, step = 0;
     double value;
-    int rc = parse_tell(a, &number, &step, &value, err);
+    int rc = tell_parse(a, &number, &step, &value, err);
     if (rc)
         return rc;
     found_trial f = {0, TRIAL_WAITING};
