@@ -16,10 +16,13 @@ idx() { # FILE MAGIC-BYTES DIMS... : a header only
         printf "\\$(printf %03o $((d >> 8 & 255)))\\$(printf %03o $((d & 255)))" >>"$f"
     done
 }
-idx img '\000\000\010\003' 4294967295 2147483649 2147483650
+# the reported case: a 42-byte images file and an 11-byte labels file whose
+# 3 x 2154230017 x 2854344542 images wrap to 26 bytes in 64 bits
+idx img '\000\000\010\003' 3 2154230017 2854344542
 head -c 26 /dev/zero >>img
-idx lab '\000\000\010\001' 4294967295
-head -c 3 /dev/zero >>lab
+idx lab '\000\000\010\001' 3
+printf '\000\001\002' >>lab
+[ "$(wc -c <img) $(wc -c <lab)" = "42 11" ] || fail "the crafted files"
 cat >i.ini <<'EOS'
 [study]
 name = i
