@@ -58,6 +58,13 @@ static const hp_option_spec tell_options[] = {
      "stop)"},
     {NULL, NULL, NULL}};
 
+static const hp_option_spec report_options[] = {
+    {"--study", "NAME", "the study to use when the database holds several"},
+    {"-o", "FILE", "the page to write (default report.html), whole or not at all"},
+    {"--output", "FILE", "the same as -o"},
+    {"--watch", "N", "rewrite the page every N seconds until Ctrl-C; it reloads itself"},
+    {NULL, NULL, NULL}};
+
 static const hp_option_spec no_options[] = {{NULL, NULL, NULL}};
 
 static const hp_command commands[] = {
@@ -91,6 +98,11 @@ static const hp_command commands[] = {
      "Records an asked trial's final value, its failure, or an intermediate value."},
     {"studies", cmd_studies, 0, 1, 1, no_options, "hpsearch studies DB",
      "Lists the studies in a database."},
+    {"report", cmd_report, CMD_OPEN_TARGET, 1, 1, report_options,
+     "hpsearch report STUDY.ini|DB [--study NAME] [-o report.html] [--watch N]",
+     "Writes the study as one self-contained HTML page: summary, history, parameter "
+     "importance, slices, parallel coordinates, contour, learning curves, timeline and "
+     "failures.  It opens anywhere: no server, no network."},
     {NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "files.h"
 
 typedef struct {
     hp_target *t;
@@ -183,35 +184,6 @@ out:
     return rc;
 }
 
-/* Opens a temporary file beside PATH, created exclusively (never a planted
-** file or link); *tmp gets its name. */
-static FILE *open_beside(const char *path, char **tmp)
-{
-    size_t n = strlen(path) + 16;
-    *tmp = malloc(n);
-    if (!*tmp)
-        return NULL;
-    snprintf(*tmp, n, "%s.XXXXXX", path);
-    int fd = mkstemp(*tmp);
-    if (fd < 0) {
-        free(*tmp);
-        *tmp = NULL;
-        return NULL;
-    }
-    /* mkstemp makes it private; the export gets what fopen would give it */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        remove(*tmp);
-        free(*tmp);
-        *tmp = NULL;
-    }
-    return f;
-}
-
 int cmd_export(const hp_args *a, hp_target *t, char *err)
 {
     const char *f = args_get(a, "--format");
@@ -227,7 +199,7 @@ int cmd_export(const hp_args *a, hp_target *t, char *err)
     e.json = strcmp(f, "json") == 0;
     e.out = stdout;
     char *tmp = NULL;
-    if (path && !(e.out = open_beside(path, &tmp))) {
+    if (path && !(e.out = files_open_beside(path, &tmp))) {
         snprintf(err, HP_ERR_LEN, "cannot write '%s': %s", path, strerror(errno));
         return HP_EINPUT;
     }

@@ -70,3 +70,33 @@ void files_dirname(const char *path, char *out, int len)
     else
         snprintf(out, (size_t)len, "%.*s", (int)(slash - path), path);
 }
+
+/* Opens a temporary file beside PATH, created exclusively (never a planted
+** file or link); *tmp gets its name. */
+FILE *files_open_beside(const char *path, char **tmp)
+{
+    size_t n = strlen(path) + 16;
+    *tmp = malloc(n);
+    if (!*tmp)
+        return NULL;
+    snprintf(*tmp, n, "%s.XXXXXX", path);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        free(*tmp);
+        *tmp = NULL;
+        return NULL;
+    }
+    /* mkstemp makes it private; the export gets what fopen would give it */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        remove(*tmp);
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+

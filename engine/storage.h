@@ -255,6 +255,20 @@ int store_best_so_far(hp_store *store, int64_t trial_id, const char *name, int m
 int store_pruned_steps(hp_store *store, int64_t study_id, int64_t *count, double *sum,
                        char *err);
 
+/* For the report: every parameter of every trial of the study, by trial
+** number, via FN (number, name, value or NaN, text or NULL).  One query:
+** fast at 100k trials.  FN must not query the store. */
+int store_study_params(hp_store *store, int64_t study_id,
+                       int (*fn)(void *ctx, int64_t number, const char *name, double value,
+                                 const char *text),
+                       void *ctx, char *err);
+
+/* For the report: every intermediate value of METRIC, by trial number and
+** step, via FN.  FN must not query the store. */
+int store_study_curves(hp_store *store, int64_t study_id, const char *metric,
+                       int (*fn)(void *ctx, int64_t number, int64_t step, double value),
+                       void *ctx, char *err);
+
 /* Runs PRAGMA integrity_check; *ok = 1 if it says "ok". */
 int store_integrity_check(hp_store *store, int *ok, char *err);
 

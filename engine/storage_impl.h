@@ -101,6 +101,12 @@
     X(pruned_steps, "SELECT count(*), coalesce(sum(v.value), 0) FROM trials t JOIN "  \
       "trial_values v ON v.trial_id = t.trial_id AND v.name = 'pruned_step' AND "    \
       "v.step IS NULL WHERE t.study_id = ?1 AND t.state = 'PRUNED'")                 \
+    X(study_params, "SELECT t.number, p.name, p.value, p.text FROM trials t JOIN "  \
+      "trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
+      "ORDER BY t.number")                                                           \
+    X(study_curves, "SELECT t.number, v.step, v.value FROM trials t JOIN trial_values "\
+      "v ON v.trial_id = t.trial_id AND v.name = ?2 AND v.step IS NOT NULL WHERE "    \
+      "t.study_id = ?1 ORDER BY t.number, v.step")                                   \
     X(trial_metric, "SELECT value FROM trial_values WHERE trial_id = ?1 AND "        \
       "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1")
 

@@ -283,3 +283,46 @@ int store_sampler_runs(hp_store *s, int64_t study_id,
         return store_fail(s, "cannot read the samplers of the study", err);
     return HP_OK;
 }
+
+int store_study_params(hp_store *s, int64_t study_id,
+                       int (*fn)(void *ctx, int64_t number, const char *name, double value,
+                                 const char *text),
+                       void *ctx, char *err)
+{
+    sqlite3_stmt *st = s->study_params;
+    sqlite3_bind_int64(st, 1, study_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               column_or_nan(st, 2), (const char *)sqlite3_column_text(st, 3))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "cannot read the study's parameters", err);
+    return HP_OK;
+}
+
+int store_study_curves(hp_store *s, int64_t study_id, const char *metric,
+                       int (*fn)(void *ctx, int64_t number, int64_t step, double value),
+                       void *ctx, char *err)
+{
+    sqlite3_stmt *st = s->study_curves;
+    sqlite3_bind_int64(st, 1, study_id);
+    sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+               column_or_nan(st, 2))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "cannot read the study's learning curves", err);
+    return HP_OK;
+}
