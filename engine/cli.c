@@ -23,6 +23,8 @@ static const hp_option_spec run_options[] = {
     {"--storage", "PATH", "the SQLite database, instead of the file's storage"},
     {"--retry-failed", NULL, "first put the study's FAILED trials back in the queue, with "
      "their numbers and parameters (after fixing the objective)"},
+    {"--report", "FILE", "keep FILE, the study's HTML report, up to date: every 10 s and "
+     "at the end"},
     {"--quiet", NULL, "print nothing but errors"},
     {NULL, NULL, NULL}};
 
@@ -69,8 +71,8 @@ static const hp_option_spec no_options[] = {{NULL, NULL, NULL}};
 
 static const hp_command commands[] = {
     {"run", cmd_run, CMD_LOAD_STUDY, 1, 1, run_options,
-     "hpsearch run STUDY.ini [--workers N] [--trials N] [--storage PATH] [--retry-failed] "
-     "[--quiet]",
+     "hpsearch run STUDY.ini [--workers N] [--trials N] [--storage PATH] [--retry-failed]\n"
+     "                       [--report FILE] [--quiet]",
      "Creates the study if it is new, resumes it if it exists, and runs trials until the "
      "study has its finished trials.  Ctrl-C stops (exit 130); the same command resumes."},
     {"status", cmd_status, CMD_OPEN_TARGET, 1, 1, study_only,

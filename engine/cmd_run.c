@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 #include "runner.h"
 
 /* Says how the trials run and what the study's history holds. */
@@ -31,6 +32,26 @@ static void first_line(const hp_target *t, int quiet)
            cfg->threads, cfg->threads == 1 ? "" : "s", cfg->cores, cfg->cores == 1 ? "" : "s");
     fflush(stdout);
     buf_deinit(&what);
+}
+
+/* run --report FILE: the report rewritten as the run goes on, through a
+** connection of its own. */
+typedef struct {
+    const char *path;
+    hp_store *store;
+    hp_study_row study;
+    int warned;
+} report_tick;
+
+static void write_report(void *ctx)
+{
+    report_tick *r = ctx;
+    char err[HP_ERR_LEN];
+    if (report_write(r->store, &r->study, r->path, 10, err) != HP_OK && !r->warned) {
+        /* the run goes on: the report is a view, not the study */
+        fprintf(stderr, "hpsearch: cannot write the report: %s\n", err);
+        r->warned = 1;
+    }
 }
 
 /* A study that has its trials but not one complete says so, instead of
@@ -108,6 +129,17 @@ int cmd_run(const hp_args *a, hp_target *t, char *err)
     }
     first_line(t, args_get(a, "--quiet") != NULL);
     hp_run_options ro;
+    memset(&ro, 0, sizeof ro);
+    report_tick rt = {args_get(a, "--report"), NULL, t->study, 0};
+    if (rt.path) {
+        if ((rc = store_open(cfg->storage, 0, &rt.store, err))) {
+            objective_free(objective);
+            return rc;
+        }
+        ro.tick = write_report;
+        ro.tick_ctx = &rt;
+        ro.tick_s = 10;
+    }
     ro.quiet = args_get(a, "--quiet") != NULL;
     ro.live = isatty(STDOUT_FILENO);
     ro.out = stdout;
@@ -116,6 +148,7 @@ int cmd_run(const hp_args *a, hp_target *t, char *err)
     t->store = NULL;
     int abandoned;
     rc = runner_run(cfg, objective, t->study.study_id, &ro, &abandoned, err);
+    store_close(rt.store);
     if (abandoned) {
         /* after a second Ctrl-C, workers may still use the study and the
            objective: both are left to the process exit */

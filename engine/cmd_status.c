@@ -2,8 +2,10 @@
 ** hpsearch status: where a study stands.
 */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "cli.h"
@@ -47,6 +49,49 @@ static int add_run(void *ctx, const char *sampler, int has_seed, uint64_t seed, 
         buf_printf(&r->text, " for %lld trials in %lld-%lld", (long long)count,
                    (long long)first, (long long)last);
     return 0;
+}
+
+typedef struct {
+    int maximize;
+    int n, cap;
+    double *best;    /* the best so far after each complete trial */
+} spark_ctx;
+
+static int take_best(void *ctx, const hp_trial_row *row)
+{
+    spark_ctx *s = ctx;
+    if (!isfinite(row->value) || buf_grow_array(&s->best, &s->cap, s->n + 1, sizeof *s->best))
+        return 0;
+    double b = row->value;
+    if (s->n > 0 && (s->maximize ? s->best[s->n - 1] > b : s->best[s->n - 1] < b))
+        b = s->best[s->n - 1];
+    s->best[s->n++] = b;
+    return 0;
+}
+
+/* One line of block characters: the best value so far over the complete
+** trials, from the first (left) to the last, taller = better. */
+static void sparkline(hp_target *t, int maximize, char *err)
+{
+    spark_ctx s = {maximize, 0, 0, NULL};
+    if (store_list_trials(t->store, t->study.study_id, TRIAL_COMPLETE, 0, maximize, 0,
+                          take_best, &s, err) == HP_OK && s.n >= 2) {
+        static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                               "\u2585", "\u2586", "\u2587", "\u2588"};
+        double first = s.best[0], last = s.best[s.n - 1];
+        int width = s.n < 48 ? s.n : 48;
+        printf("progress   ");
+        for (int c = 0; c < width; c++) {
+            double v = s.best[(int)((double)c * (s.n - 1) / (width - 1))];
+            double f = last != first ? (v - first) / (last - first) : 1;
+            int k = (int)(f * 7 + 0.5);
+            fputs(blocks[k < 0 ? 0 : k > 7 ? 7 : k], stdout);
+        }
+        char a[40], b[40];
+        printf(" best so far over %d complete trials: %s to %s\n", s.n,
+               buf_number_text(first, a, sizeof a), buf_number_text(last, b, sizeof b));
+    }
+    free(s.best);
 }
 
 int cmd_status(const hp_args *a, hp_target *t, char *err)
@@ -102,6 +147,8 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
         return rc;
     if (!found)
         printf("best       - (no complete trial yet)\n");
+    if (isatty(STDOUT_FILENO))
+        sparkline(t, maximize, err);
     hp_buf imp;
     buf_init(&imp);
     if (importance_describe(t, &imp, 0) == 0)

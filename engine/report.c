@@ -324,6 +324,13 @@ static void render(hp_buf *b, const hp_report_data *d, hp_store *store, int refr
 {
     head(b, d, refresh);
     summary(b, d);
+    int64_t c[TRIAL_N_STATES];
+    counts(d, c);
+    if (c[TRIAL_COMPLETE] + c[TRIAL_PRUNED] + c[TRIAL_FAILED] == 0) {
+        buf_printf(b, "<p id=\"empty\">No trial has finished yet; the charts appear as "
+                   "trials finish.</p><script>%s</script></body></html>\n", age_script);
+        return;
+    }
     history(b, d);
     int top[2];
     if (d->has_cfg && d->d > 0) {

@@ -32,12 +32,16 @@ static void param_scale(svg_scale *s, const hp_report_data *d, int j, const int 
     svg_scale_fit(s, tmp, m, d->params[j].log, p0, p1);
 }
 
-static int complete_sample(const hp_report_data *d, int *idx)
+/* A sample of the complete trials; *all gets how many there are. */
+static int complete_sample(const hp_report_data *d, int *idx, int *all)
 {
     int m = chart_sample_trials(d, idx, 1), n = 0;
     for (int k = 0; k < m; k++)
         if (d->trials[idx[k]].state == TRIAL_COMPLETE && isfinite(d->trials[idx[k]].value))
             idx[n++] = idx[k];
+    *all = 0;
+    for (int i = 0; i < d->n; i++)
+        *all += d->trials[i].state == TRIAL_COMPLETE && isfinite(d->trials[i].value);
     return n;
 }
 
@@ -47,7 +51,7 @@ void chart_slices(hp_buf *b, const hp_report_data *d)
     double *tmp = malloc(sizeof(double) * ((size_t)d->n + 1));
     if (!idx || !tmp)
         goto out;
-    int m = complete_sample(d, idx);
+    int all, m = complete_sample(d, idx, &all);
     for (int k = 0; k < m; k++)
         tmp[k] = d->trials[idx[k]].value;
     int log_y = stats_spans_decades(tmp, m);
@@ -80,7 +84,7 @@ void chart_slices(hp_buf *b, const hp_report_data *d)
     }
     buf_puts(b, "</div><p class=\"note\">Colour: trial number, dark (first) to yellow "
              "(last).</p>");
-    chart_note(b, m, d->n, "trials");
+    chart_note(b, m, all, "complete trials");
 out:
     free(idx);
     free(tmp);
@@ -93,7 +97,7 @@ void chart_parallel(hp_buf *b, const hp_report_data *d)
     svg_scale *axes = calloc((size_t)d->d + 1, sizeof *axes);
     if (!idx || !tmp || !axes)
         goto out;
-    int m = complete_sample(d, idx);
+    int all, m = complete_sample(d, idx, &all);
     int gap = 90, w = 80 + gap * d->d + 40, top = 40, bottom = 260;
     for (int j = 0; j < d->d; j++)
         param_scale(&axes[j], d, j, idx, m, bottom, top, tmp);
@@ -160,7 +164,7 @@ void chart_parallel(hp_buf *b, const hp_report_data *d)
     }
     svg_close(b);
     buf_puts(b, "<p class=\"note\">Highlighted: the best tenth of the trials shown.</p>");
-    chart_note(b, m, d->n, "trials");
+    chart_note(b, m, all, "complete trials");
 out:
     free(idx);
     free(tmp);
@@ -177,7 +181,7 @@ void chart_contour(hp_buf *b, const hp_report_data *d, int pa, int pb)
     double surface[G * G];
     if (!idx || !ua || !ub || !y)
         goto out;
-    int m = complete_sample(d, idx), n = 0;
+    int all, m = complete_sample(d, idx, &all), n = 0;
     svg_scale x, yv;
     param_scale(&x, d, pa, idx, m, 70, 430, ua);
     param_scale(&yv, d, pb, idx, m, 370, 10, ub);

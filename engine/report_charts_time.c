@@ -102,37 +102,43 @@ void chart_timeline(hp_buf *b, const hp_report_data *d)
     int *idx = malloc(sizeof(int) * ((size_t)d->n + 1));
     if (!idx)
         return;
-    int rows = d->n_workers + 1; /* the last row: ask/tell */
-    int m = 0;
+    int m = 0, asked = 0;
     for (int i = 0; i < d->n; i++)
-        if (isfinite(d->trials[i].started))
+        if (isfinite(d->trials[i].started)) {
             idx[m++] = i;
+            asked |= d->trials[i].worker < 0;
+        }
+    int rows = d->n_workers + asked; /* ask/tell trials get a row of their own */
+    if (rows == 0)
+        rows = 1;
     int *pick = malloc(sizeof(int) * ((size_t)m + 1));
     int shown = pick ? stats_sample(m, REPORT_MAX_MARKS, NULL, pick) : 0;
-    double t0 = chart_first_start(d), t1 = t0 + 1;
+    double t0 = chart_first_start(d), t1 = t0 + 1e-3;
     for (int k = 0; k < m; k++) {
         const rp_trial *t = &d->trials[idx[k]];
         double end = isfinite(t->finished) ? t->finished : d->generated;
         t1 = end > t1 ? end : t1;
     }
     int row_h = rows > 40 ? 8 : 18, h = rows * row_h + 60, left = 170;
+    /* rows named by their worker, top down; past 60 rows names are noise */
+    const char **names = calloc((size_t)rows + 1, sizeof *names);
+    for (int r = 0; names && r < rows; r++)
+        names[r] = r < d->n_workers ? d->workers[r] : "ask/tell";
     svg_scale x = {0, t1 - t0, 0, 0, NULL, left, W - 16};
-    svg_scale y = {0, rows, 0, 0, NULL, rows * row_h + 10, 10};
+    svg_scale y = {0, rows, 0, rows, rows <= 60 ? names : NULL, 10, rows * row_h + 10};
+    svg_scale frame = y;
+    frame.p0 = y.p1;
+    frame.p1 = y.p0;
     svg_open(b, "timeline", W, h, "timeline of the workers");
-    svg_axes(b, &x, &y, "wall time since the first trial (s)", "");
-    for (int r = 0; r < rows && rows <= 60; r++) {
-        buf_printf(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 4,
-                   10 + r * row_h + row_h - 5);
-        html_text(b, r < d->n_workers ? d->workers[r] : "ask/tell");
-        buf_puts(b, "</text>");
-    }
+    svg_axes(b, &x, &frame, "wall time since the first trial (s)", "");
+    free(names);
     for (int k = 0; k < shown; k++) {
         const rp_trial *t = &d->trials[idx[pick[k]]];
         int r = t->worker >= 0 ? t->worker : rows - 1;
         double end = isfinite(t->finished) ? t->finished : d->generated;
         double a = svg_px(&x, t->started - t0), e = svg_px(&x, end - t0);
         buf_printf(b, "<rect class=\"mark %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">",
-                   state_class(t->state), a, 10 + r * row_h + 1, e - a > 0.8 ? e - a : 0.8,
+                   state_class(t->state), a, 10 + (rows - 1 - r) * row_h + 1, e - a > 0.8 ? e - a : 0.8,
                    row_h - 2);
         chart_tooltip(b, d, idx[pick[k]]);
         buf_puts(b, "</rect>");

@@ -103,7 +103,7 @@ static void ticks(hp_buf *b, const svg_scale *s, int horizontal, double at)
     double t[16];
     char text[32];
     if (s->n_cats > 0) {
-        for (int i = 0; i < s->n_cats; i++) {
+        for (int i = 0; i < s->n_cats && s->cats; i++) {
             double p = svg_px(s, i);
             if (horizontal)
                 buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
@@ -111,7 +111,7 @@ static void ticks(hp_buf *b, const svg_scale *s, int horizontal, double at)
             else
                 buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
                            at - 4, p + 4);
-            html_text(b, s->cats ? s->cats[i] : "?");
+            html_text(b, s->cats[i]);
             buf_puts(b, "</text>");
         }
         return;

@@ -335,7 +335,7 @@ static int supervise(run_ctx *r, hp_store *store, const sigset_t *signals, doubl
                      int *interrupted)
 {
     const hp_run_options *opt = r->opt;
-    double last_beat = started, last_draw = 0;
+    double last_beat = started, last_draw = 0, last_tick = started;
     while (atomic_load(&r->active) > 0) {
         struct timespec wait = {0, 100 * 1000000L};
         int sig = sigtimedwait(signals, NULL, &wait);
@@ -362,6 +362,10 @@ static int supervise(run_ctx *r, hp_store *store, const sigset_t *signals, doubl
             atomic_store(&r->stop, 1);
             if (!opt->quiet)
                 fprintf(stderr, "\nhpsearch: timeout reached: finishing the running trials\n");
+        }
+        if (opt->tick && now - last_tick >= opt->tick_s) {
+            opt->tick(opt->tick_ctx);
+            last_tick = clock_monotonic();
         }
         if (opt->live && !opt->quiet && !*interrupted && now - last_draw >= 0.2) {
             draw(r, started);
@@ -470,6 +474,8 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
         if (r->workers[i].started)
             pthread_join(r->workers[i].thread, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (opt->tick)
+        opt->tick(opt->tick_ctx);
     if (!opt->quiet)
         summary(r, clock_monotonic() - started);
     rc = outcome(r, interrupted, err);

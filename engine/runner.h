@@ -17,6 +17,11 @@ typedef struct {
     int quiet;          /* print nothing but errors */
     int live;           /* 1: a live progress line (terminal); 0: a line per trial */
     FILE *out;          /* where progress goes */
+    /* called from the main thread every tick_s seconds while the run goes
+       on, and once at its end (NULL: never); e.g. to rewrite a report */
+    void (*tick)(void *ctx);
+    void *tick_ctx;
+    double tick_s;
 } hp_run_options;
 
 /* Runs study STUDY_ID of CFG (after its overrides: cfg->trials, workers,

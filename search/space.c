@@ -614,8 +614,12 @@ const char *space_format_value(const hp_space *space, int i, hp_value v,
 
 const char *space_format_number(double v, char *buf, int len)
 {
-    /* the fewest digits that read back as the same double: 0.2, not
-       0.20000000000000001 */
+    /* integers as integers (100, not 1e+02), then the fewest digits that
+       read back as the same double: 0.2, not 0.20000000000000001 */
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, (size_t)len, "%.0f", v);
+        return buf;
+    }
     for (int digits = 1; digits <= 17; digits++) {
         snprintf(buf, (size_t)len, "%.*g", digits, v);
         if (strtod(buf, NULL) == v || v != v)
