@@ -76,6 +76,18 @@ script -qc "$HPSEARCH status gp.ini" /dev/null >spark.txt || fail "status under 
 grep -q "^progress   .*best so far over 25 complete trials" spark.txt ||
     fail "no sparkline: $(cat spark.txt)"
 ok
+# --watch rewrites the page, which reloads itself, until Ctrl-C
+"$HPSEARCH" report gp.ini --watch 1 -o watch.html >watch.out 2>&1 &
+pid=$!
+i=0
+while [ ! -s watch.html ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+grep -q '<meta http-equiv="refresh" content="1">' watch.html || fail "--watch: no reload"
+first=$(grep -o 'data-generated="[0-9]*"' watch.html)
+sleep 2.2
+[ "$(grep -o 'data-generated="[0-9]*"' watch.html)" != "$first" ] || fail "--watch: not rewritten"
+kill -INT $pid
+wait $pid || fail "--watch did not end cleanly on Ctrl-C"
+ok
 "$HPSEARCH" status gp.ini >piped.txt
 ! grep -q "^progress" piped.txt || fail "the sparkline is for terminals only"
 ok
