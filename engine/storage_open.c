@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 
 /* Schema version 1.  Versions only grow; each later version adds a step to
 ** `migrations` that takes a database from the version before to it. */
@@ -200,13 +201,7 @@ static int prepare_all(hp_store *s, int only_transactions, char *err)
 static int writable_place(const char *path, char *err)
 {
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    files_dirname(path, dir, sizeof dir);
     if (access(dir, F_OK) != 0) {
         snprintf(err, HP_ERR_LEN, "cannot create '%s': folder '%s' does not exist", path, dir);
         return HP_EINPUT;
@@ -229,13 +224,7 @@ static int writable_place(const char *path, char *err)
 static int read_only_place(const char *path)
 {
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    files_dirname(path, dir, sizeof dir);
     return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
 }
 

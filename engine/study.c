@@ -33,22 +33,8 @@ static int in_list(const char *const *list, const char *s)
     return 0;
 }
 
-static int fail_at(char *err, const hp_ini *ini, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail_at(char *err, const hp_ini *ini, int line, const char *fmt, ...)
-{
-    char msg[HP_ERR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (line > 0)
-        snprintf(err, HP_ERR_LEN, "%s:%d: %s", ini->path, line, msg);
-    else
-        snprintf(err, HP_ERR_LEN, "%s: %s", ini->path, msg);
-    return HP_EINPUT;
-}
+/* "FILE:LINE: message" in err; returns HP_EINPUT (ini_fail's -1). */
+#define fail_at(err, ini, line, ...) ini_fail(err, (ini)->path, line, __VA_ARGS__)
 
 /* Refuses any key of [SECTION] not in KEYS, naming the closest one. */
 static int reject_unknown_keys(const hp_ini *ini, const char *section,
