@@ -620,11 +620,23 @@ const char *space_format_number(double v, char *buf, int len)
         snprintf(buf, (size_t)len, "%.0f", v);
         return buf;
     }
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, (size_t)len, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v || v != v)
-            return buf;
+    /* reading back is monotonic in the digits: a binary search between 1
+       and 17 costs ~5 conversions, not 17 (this runs for every number of
+       every trial) */
+    if (v != v) {
+        snprintf(buf, (size_t)len, "%g", v);
+        return buf;
     }
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, (size_t)len, "%.*g", mid, v);
+        if (strtod(buf, NULL) == v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    snprintf(buf, (size_t)len, "%.*g", lo, v);
     return buf;
 }
 
