@@ -74,27 +74,30 @@ static int index_of(const hp_report_data *d, int64_t number)
     return -1;
 }
 
+typedef struct {
+    hp_report_data *d;
+    hp_name_index *by_name;   /* parameter name -> column */
+} param_ctx;
+
 static int take_param(void *ctx, int64_t number, const char *name, double value,
                       const char *text)
 {
-    hp_report_data *d = ctx;
+    param_ctx *c = ctx;
+    hp_report_data *d = c->d;
     int i = index_of(d, number);
-    if (i < 0)
+    int j = name_index_get(c->by_name, name);
+    if (i < 0 || j < 0)
         return 0;
-    for (int j = 0; j < d->d; j++) {
-        const hp_param *p = d->params[j].param;
-        if (strcmp(p->name, name) != 0)
-            continue;
-        double v = NAN;
-        if (space_param_is_text(p)) {
-            for (int k = 0; k < p->n_choices && text; k++)
-                if (strcmp(p->choices[k], text) == 0)
-                    v = k;
-        } else if (!text) {
-            v = value;
-        }
-        d->pv[(size_t)i * (size_t)d->d + (size_t)j] = v;
+    const hp_param *p = d->params[j].param;
+    double v = NAN;
+    if (space_param_is_text(p)) {
+        for (int k = 0; k < p->n_choices && text; k++)
+            if (strcmp(p->choices[k], text) == 0)
+                v = k;
+    } else if (!text) {
+        v = value;
     }
+    d->pv[(size_t)i * (size_t)d->d + (size_t)j] = v;
     return 0;
 }
 
@@ -174,8 +177,17 @@ int report_load(hp_store *store, const hp_study_row *study, hp_report_data *d, c
         if (!d->curve_start || !d->curve_len || (d->has_cfg && load_params(d)))
             c.oom = 1;
     }
-    if (rc == HP_OK && !c.oom && d->has_cfg)
-        rc = store_study_params(store, study->study_id, take_param, d, err);
+    if (rc == HP_OK && !c.oom && d->has_cfg) {
+        param_ctx pc = {d, name_index_new(0)};
+        for (int j = 0; pc.by_name && j < d->d; j++)
+            if (name_index_put(pc.by_name, d->params[j].param->name, j))
+                c.oom = 1;
+        if (!pc.by_name)
+            c.oom = 1;
+        else if (!c.oom)
+            rc = store_study_params(store, study->study_id, take_param, &pc, err);
+        name_index_free(pc.by_name);
+    }
     if (rc == HP_OK && !c.oom)
         rc = store_study_curves(store, study->study_id, study->metric, take_point, &c, err);
     name_index_free(c.workers);
