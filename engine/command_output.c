@@ -17,9 +17,7 @@ struct hp_output_parser {
     int stop;                      /* a report asked to stop */
     int has_value;                 /* a "hpsearch: value=" line was seen */
     double value;
-    int n_final;                   /* final metrics of protocol lines */
-    char final_names[OBJECTIVE_MAX_METRICS][HP_NAME_MAX + 1];
-    double final_values[OBJECTIVE_MAX_METRICS];
+    hp_outcome finals;             /* final metrics of protocol lines */
     char malformed[MALFORMED_BYTES]; /* the first malformed protocol line */
     char last[LAST_LINE_BYTES];    /* the last non-empty other line */
     size_t line_len;
@@ -49,15 +47,7 @@ int output_parser_stop_requested(const hp_output_parser *p)
 
 static void set_final(hp_output_parser *p, const char *name, double v)
 {
-    for (int i = 0; i < p->n_final; i++)
-        if (strcmp(p->final_names[i], name) == 0) {
-            p->final_values[i] = v;
-            return;
-        }
-    if (p->n_final < OBJECTIVE_MAX_METRICS) {
-        snprintf(p->final_names[p->n_final], sizeof p->final_names[0], "%s", name);
-        p->final_values[p->n_final++] = v;
-    }
+    outcome_set_metric(&p->finals, name, v);
 }
 
 static void malformed(hp_output_parser *p, const char *line, const char *why)
@@ -239,8 +229,8 @@ int output_parser_result(hp_output_parser *p, double *value, hp_outcome *out, ch
         ok = -1;
     }
     if (ok == 0) {
-        for (int i = 0; i < p->n_final; i++)
-            outcome_set_metric(out, p->final_names[i], p->final_values[i]);
+        for (int i = 0; i < p->finals.n_metrics; i++)
+            outcome_set_metric(out, p->finals.metric_names[i], p->finals.metric_values[i]);
         outcome_set_metric(out, p->metric, *value);
     }
     return ok;

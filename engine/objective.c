@@ -9,7 +9,6 @@
 #include "error.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +30,6 @@ struct hp_objective {
     void *state;
     char *trials_dir;   /* <study dir>/<name>-trials, for kinds with folders */
 };
-
-int objective_fail(const hp_objective_setup *setup, int line, char *err, const char *fmt, ...)
-{
-    char msg[HP_ERR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (line > 0)
-        snprintf(err, HP_ERR_LEN, "%s:%d: %s", setup->path, line, msg);
-    else
-        snprintf(err, HP_ERR_LEN, "%s: %s", setup->path, msg);
-    return HP_EINPUT;
-}
 
 const char *objective_get(const hp_objective_setup *setup, const char *key, const char *def,
                           int *line)

@@ -30,9 +30,8 @@ extern const hp_objective_kind objective_command_kind;
 extern const hp_objective_kind objective_mlp_kind;
 
 /* Writes "FILE:LINE: message" (or "FILE: message" when line is 0) to err
-** and returns -1. */
-int objective_fail(const hp_objective_setup *setup, int line, char *err, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
+** and returns -1 (HP_EINPUT): ini_fail for the study file of SETUP. */
+#define objective_fail(setup, line, err, ...) ini_fail(err, (setup)->path, line, __VA_ARGS__)
 
 /* The value of [objective] KEY, or DEF; *line gets its line (the section's
 ** when absent). */
