@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "identity.h"
 #include "proposer.h"
 
 /* Prints VALUE in single quotes, safe for the shell's eval. */
@@ -48,10 +49,12 @@ int cmd_ask(const hp_args *a, hp_target *t, char *err)
         snprintf(err, HP_ERR_LEN, "ask: --format must be json or env, got '%s'", format);
         return HP_EINPUT;
     }
-    char host[256] = "localhost", worker[320];
-    gethostname(host, sizeof host - 1);
-    snprintf(worker, sizeof worker, "ask:%s:%d", host, (int)getpid());
-    hp_claimer who = {host, 0, worker};
+    hp_identity me;
+    char worker[320];
+    if (identity_init(&me, err))
+        return HP_ERUNTIME;
+    snprintf(worker, sizeof worker, "ask:%s:%d#%.8s", me.host, me.pid, me.instance);
+    hp_claimer who = {me.host, 0, worker, me.instance, me.origin};
     hp_proposer *proposer = NULL;
     hp_value *values = calloc((size_t)space_size(t->cfg.space), sizeof *values);
     if (!values) {

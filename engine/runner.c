@@ -25,6 +25,7 @@
 #include "progress.h"
 #include "proposer.h"
 #include "storage.h"
+#include "identity.h"
 #include "trial.h"
 
 /* Heartbeats every 5 s; a trial whose heartbeat is 12 s old is stale (about
@@ -39,8 +40,7 @@ typedef struct {
     const hp_run_options *opt;
     int64_t study_id;
     hp_objective *objective;
-    char host[256];
-    int pid;
+    hp_identity me;
     atomic_int stop;         /* stop claiming new trials */
     atomic_int interrupt;    /* interrupt running trials too */
     atomic_int active;       /* workers not yet finished */
@@ -63,7 +63,7 @@ struct worker {
     run_ctx *run;
     pthread_t thread;
     int started;
-    char id[320];            /* host:pid/wN */
+    char id[320];            /* host:pid/wN#instance */
     hp_store *store;
     hp_trial_run trial;      /* the trial being evaluated */
     int64_t shown_number;    /* for progress, under run->lock: -1 = idle */
@@ -217,8 +217,8 @@ static void *worker_main(void *arg)
         goto out;
     }
     proposer_set_store(proposer, w->store, r->study_id);
-    hp_claimer who = {r->host, r->pid, w->id};
-    uint64_t jitter = seed_mix((uint64_t)(uintptr_t)w ^ (uint64_t)r->pid);
+    hp_claimer who = {r->me.host, r->me.pid, w->id, r->me.instance, r->me.origin};
+    uint64_t jitter = seed_mix((uint64_t)(uintptr_t)w ^ (uint64_t)r->me.pid);
     while (!atomic_load(&r->stop)) {
         hp_claim claim;
         hp_claim_status status;
@@ -354,7 +354,7 @@ static int supervise(run_ctx *r, hp_store *store, const sigset_t *signals, doubl
         double now = clock_monotonic();
         if (now - last_beat >= HEARTBEAT_INTERVAL) {
             char beat_err[HP_ERR_LEN];
-            if (store_heartbeat(store, r->host, r->pid, beat_err) == HP_OK)
+            if (store_heartbeat(store, r->me.instance, beat_err) == HP_OK)
                 last_beat = now;
         }
         if (r->cfg->timeout_s > 0 && now - started >= r->cfg->timeout_s &&
@@ -385,7 +385,10 @@ static int start_workers(run_ctx *r)
         worker *w = &r->workers[i];
         w->run = r;
         w->shown_number = -1;
-        snprintf(w->id, sizeof w->id, "%s:%d/w%d", r->host, r->pid, i);
+        /* the instance keeps ids apart when two containers share a host
+           name and a pid */
+        snprintf(w->id, sizeof w->id, "%s:%d/w%d#%.8s", r->me.host, r->me.pid, i,
+                 r->me.instance);
         atomic_fetch_add(&r->active, 1);
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             atomic_fetch_sub(&r->active, 1);
@@ -433,9 +436,10 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     r->opt = opt;
     r->study_id = study_id;
     r->objective = objective;
-    r->pid = (int)getpid();
-    if (gethostname(r->host, sizeof r->host - 1) != 0)
-        snprintf(r->host, sizeof r->host, "localhost");
+    if (identity_init(&r->me, err)) {
+        free(r);
+        return HP_ERUNTIME;
+    }
     atomic_init(&r->stop, 0);
     atomic_init(&r->interrupt, 0);
     atomic_init(&r->active, 0);

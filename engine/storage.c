@@ -1,37 +1,38 @@
 /*
-** Storage, part 2: the connection, its transactions and its statements.
-** See storage.h for the contract and storage_impl.h for the statements.
+** Storage: the connection's transactions, errors and retries.  See
+** storage.h for the contract and storage_impl.h for the statements.
 */
 #include "storage_impl.h"
 
 #include "clock.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 int store_fail(hp_store *s, const char *what, char *err)
 {
-    int code = sqlite3_errcode(s->db);
-    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+    db_result r = db_last_result(s->db);
+    if (r == DB_CORRUPT || r == DB_NOTADB) {
         /* a damaged file is bad input, not a failing server */
         snprintf(err, HP_ERR_LEN, "%s: the database is damaged (%s): %s; restore it from a "
-                 "copy, or see 'sqlite3 %s .recover'", s->path, sqlite3_errmsg(s->db), what,
+                 "copy, or see 'sqlite3 %s .recover'", s->path, db_errmsg(s->db), what,
                  s->path);
         return HP_EINPUT;
     }
-    snprintf(err, HP_ERR_LEN, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    snprintf(err, HP_ERR_LEN, "%s: %s: %s", s->path, what, db_errmsg(s->db));
+    if (s->in_retry && db_get_kind(s->db) == DB_POSTGRES && (r == DB_LOST || r == DB_BUSY))
+        return STORE_ERETRY;
     return HP_ESTORAGE;
 }
 
-int store_exec_stmt(sqlite3_stmt *st)
+db_result store_exec_stmt(db_stmt *st)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc;
+    db_result r = db_step(st);
+    db_reset(st);
+    return r == DB_ROW ? DB_DONE : r;
 }
 
 static uint64_t next_jitter(hp_store *s)
@@ -50,6 +51,42 @@ void store_backoff(hp_store *s)
     nanosleep(&ts, NULL);
 }
 
+int store_retrying(hp_store *s, int (*once)(hp_store *s, void *arg, char *err), void *arg,
+                   char *err)
+{
+    double start = 0, wait = 0.05;
+    int lost = 0;
+    for (;;) {
+        s->in_retry = 1;
+        int rc = once(s, arg, err);
+        s->in_retry = 0;
+        if (rc != STORE_ERETRY)
+            return rc;
+        store_rollback(s);
+        if (db_last_result(s->db) == DB_BUSY) {
+            /* a serialization conflict: the other transaction won */
+            store_backoff(s);
+            continue;
+        }
+        if (!lost) {
+            lost = 1;
+            start = clock_monotonic();
+        }
+        /* the server is gone (restarting, or the network is cut): wait for
+           it with growing pauses, up to the bound */
+        while (db_reconnect(s->db) != DB_DONE) {
+            if (clock_monotonic() - start >= s->retry_seconds) {
+                snprintf(err, HP_ERR_LEN, "%s: lost the connection to the database server "
+                         "and could not reconnect for %.0f s: %s", s->path,
+                         s->retry_seconds, db_errmsg(s->db));
+                return HP_ESTORAGE;
+            }
+            clock_sleep(wait);
+            wait = wait * 2 > 2.0 ? 2.0 : wait * 2;
+        }
+    }
+}
+
 int store_begin(hp_store *s, char *err)
 {
     /* sqlite's busy handler already waits up to the busy timeout; this loop
@@ -57,11 +94,10 @@ int store_begin(hp_store *s, char *err)
        never surfaces as "database is locked" */
     double start = clock_monotonic();
     for (;;) {
-        int rc = sqlite3_step(s->begin_immediate);
-        sqlite3_reset(s->begin_immediate);
-        if (rc == SQLITE_DONE)
+        db_result r = db_begin(s->db);
+        if (r == DB_DONE)
             return HP_OK;
-        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+        if (r != DB_BUSY || db_get_kind(s->db) != DB_SQLITE)
             return store_fail(s, "cannot begin a transaction", err);
         if (clock_monotonic() - start > 600) {
             snprintf(err, HP_ERR_LEN, "%s: the database stayed busy for 10 minutes; is "
@@ -74,12 +110,12 @@ int store_begin(hp_store *s, char *err)
 
 int store_commit(hp_store *s, char *err)
 {
-    int rc;
+    db_result r;
     double start = clock_monotonic();
-    while ((rc = store_exec_stmt(s->commit)) == SQLITE_BUSY &&
+    while ((r = db_commit(s->db)) == DB_BUSY && db_get_kind(s->db) == DB_SQLITE &&
            clock_monotonic() - start < 600)
         store_backoff(s);
-    if (rc != SQLITE_DONE) {
+    if (r != DB_DONE) {
         int code = store_fail(s, "cannot commit", err);
         store_rollback(s);
         return code;
@@ -89,20 +125,24 @@ int store_commit(hp_store *s, char *err)
 
 void store_rollback(hp_store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
-        store_exec_stmt(s->rollback);
+    if (db_in_transaction(s->db))
+        db_rollback(s->db);
 }
 
+double store_column_or_nan(db_stmt *st, int i)
+{
+    return db_column_is_null(st, i) ? NAN : db_column_double(st, i);
+}
 
 void store_close(hp_store *s)
 {
     if (!s)
         return;
-#define X(member, sql) sqlite3_finalize(s->member);
+#define X(member, sql, pg) db_finalize(s->member);
     STORE_STATEMENTS(X)
 #undef X
-    sqlite3_close(s->db);
+    db_close(s->db);
+    free(s->seen);
     free(s->path);
     free(s);
 }
-

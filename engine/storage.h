@@ -22,7 +22,7 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
@@ -103,12 +103,17 @@ typedef struct {
 void store_claim_deinit(hp_claim *claim);
 
 /* Who claims: the row of a RUNNING trial records it so that stale trials
-** can be told from live ones.  pid 0 means "no process to watch" (ask/tell):
-** such trials are never recovered automatically. */
+** can be told from live ones.  INSTANCE is unique per process (random);
+** ORIGIN names the machine boot and PID namespace the pid belongs to, so a
+** pid is judged dead only by a process that shares both.  pid 0 means "no
+** process to watch" (ask/tell): such trials are never recovered
+** automatically. */
 typedef struct {
     const char *host;
     int pid;
-    const char *worker;   /* unique per claimer, e.g. "host:pid/w3" */
+    const char *worker;   /* unique per claimer, e.g. "host:pid/w3#1f2e3d4c" */
+    const char *instance;
+    const char *origin;
 } hp_claimer;
 
 /* Fills a new trial's parameters: sets claim->seed, n_params, params (heap
@@ -121,8 +126,10 @@ typedef enum {
     CLAIM_WAIT      /* the budget is taken by running trials: poll later */
 } hp_claim_status;
 
-/* In one transaction: re-queues stale RUNNING trials (heartbeat older than
-** stale_after seconds, or a dead pid on this host), then, unless the study
+/* In one transaction: re-queues stale RUNNING trials (a heartbeat that has
+** not moved for stale_after seconds, or a dead pid on this machine), and
+** trials the claimer itself holds from a claim whose commit was lost with
+** the connection; then, unless the study
 ** already has BUDGET finished-or-running trials, claims the lowest WAITING
 ** trial or creates trial number = count (proposed by PROPOSE) while that
 ** is below CAPACITY.  Returns HP_OK with *status set. */
@@ -156,8 +163,13 @@ int store_report(hp_store *store, int64_t trial_id, const char *worker, int64_t 
 ** worker NULL releases it whoever holds it. */
 int store_release(hp_store *store, int64_t trial_id, const char *worker, char *err);
 
-/* Refreshes heartbeat_at of every RUNNING trial claimed by HOST/PID. */
-int store_heartbeat(hp_store *store, const char *host, int pid, char *err);
+/* Refreshes heartbeat_at of every RUNNING trial claimed by INSTANCE. */
+int store_heartbeat(hp_store *store, const char *instance, char *err);
+
+/* Who holds trial TRIAL_ID: *running = 0 if it is not RUNNING; else
+** *pid (0 for ask/tell) and INSTANCE (up to 64 bytes, "" if unknown). */
+int store_trial_owner(hp_store *store, int64_t trial_id, int *running, int *pid,
+                      char instance[64], char *err);
 
 /* Puts every FAILED trial of the study back to WAITING with its number,
 ** parameters and seed, dropping its values and error; *count gets how

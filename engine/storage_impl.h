@@ -1,144 +1,228 @@
 /*
 ** Private to the storage module (storage*.c): the connection object, its
-** prepared statements, and the helpers they share.
+** statements in both dialects, and the helpers they share.
 */
 #ifndef HP_STORAGE_IMPL_H
 #define HP_STORAGE_IMPL_H
 
-#include <sqlite3.h>
-
 #include "error.h"
 #include "storage.h"
+#include "storage_db.h"
 
-/* The database's own clock, in unix seconds with millisecond resolution;
-** every timestamp uses it, so hosts with skewed clocks agree on staleness. */
-#define SQL_NOW "((julianday('now') - 2440587.5) * 86400.0)"
+/* The database's clock in unix seconds: hp_now() is the server's clock on
+** PostgreSQL, so hosts with skewed clocks agree on staleness; on SQLite it
+** is the caller's (one host), and staleness is judged by watching
+** heartbeats change rather than by comparing clocks (storage_trials.c). */
+#define SQL_NOW "hp_now()"
 
-/* X(member, sql) for every statement prepared at open. */
+#define SAME NULL
+
+/* X(member, sql, pg) for every statement prepared at open: PG is
+** PostgreSQL's text where its dialect differs, SAME where it does not. */
 #define STORE_STATEMENTS(X)                                                          \
-    X(begin_immediate, "BEGIN IMMEDIATE")                                            \
-    X(commit, "COMMIT")                                                              \
-    X(rollback, "ROLLBACK")                                                          \
     X(find_study, "SELECT study_id, name, direction, metric, sampler, space_hash, "  \
-      "seed, trials, created_at FROM studies WHERE name = ?1")                       \
+      "seed, trials, created_at FROM studies WHERE name = ?1", SAME)                 \
     X(insert_study, "INSERT INTO studies(name, direction, metric, sampler, config, " \
       "space_hash, seed, trials, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " \
-      SQL_NOW ")")                                                                   \
-    X(set_trials, "UPDATE studies SET trials = ?2 WHERE study_id = ?1")              \
-    X(study_config, "SELECT config FROM studies WHERE study_id = ?1")                \
+      SQL_NOW ") RETURNING study_id", SAME)                                          \
+    X(set_trials, "UPDATE studies SET trials = ?2 WHERE study_id = ?1", SAME)        \
+    X(study_config, "SELECT config FROM studies WHERE study_id = ?1", SAME)          \
     X(list_studies, "SELECT study_id, name, direction, metric, sampler, space_hash, " \
-      "seed, trials, created_at FROM studies ORDER BY study_id")                     \
-    X(running_trials, "SELECT trial_id, host, pid, heartbeat_at < " SQL_NOW " - ?2 " \
-      "FROM trials WHERE study_id = ?1 AND state = 'RUNNING' AND pid IS NOT NULL")   \
+      "seed, trials, created_at FROM studies ORDER BY study_id", SAME)               \
+    /* claims on one study queue here on PostgreSQL; SQLite's BEGIN IMMEDIATE     \
+       already holds the only write lock */                                          \
+    X(lock_study, "SELECT ?1", "SELECT pg_advisory_xact_lock(?1::bigint)")          \
+    X(running_trials, "SELECT trial_id, host, pid, instance, origin, heartbeat_at, " \
+      "CASE WHEN heartbeat_at < " SQL_NOW " - ?2 THEN 1 ELSE 0 END FROM trials "     \
+      "WHERE study_id = ?1 AND state = 'RUNNING' AND pid IS NOT NULL", SAME)         \
+    /* ?3: the heartbeat the sweep judged stale; a worker that beat since keeps    \
+       its trial */                                                                  \
     X(requeue, "UPDATE trials SET state = 'WAITING', worker = NULL, host = NULL, "   \
-      "pid = NULL, started_at = NULL, heartbeat_at = NULL WHERE trial_id = ?1 AND "  \
-      "state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)")                           \
-    X(max_number, "SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = ?1")\
-    X(count_state, "SELECT count(*) FROM trials WHERE study_id = ?1 AND state = ?2") \
+      "pid = NULL, instance = NULL, origin = NULL, started_at = NULL, "              \
+      "heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'RUNNING' AND "           \
+      "(?2 IS NULL OR worker = ?2) AND (?3 IS NULL OR heartbeat_at = ?3)",           \
+      "UPDATE trials SET state = 'WAITING', worker = NULL, host = NULL, "            \
+      "pid = NULL, instance = NULL, origin = NULL, started_at = NULL, "              \
+      "heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'RUNNING' AND "           \
+      "(?2::text IS NULL OR worker = ?2) AND (?3::float8 IS NULL OR heartbeat_at = ?3)") \
+    X(requeue_worker, "UPDATE trials SET state = 'WAITING', worker = NULL, "          \
+      "host = NULL, pid = NULL, instance = NULL, origin = NULL, started_at = NULL, " \
+      "heartbeat_at = NULL WHERE study_id = ?1 AND worker = ?2 AND state = 'RUNNING'",\
+      SAME)                                                                          \
+    X(max_number, "SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = ?1", \
+      SAME)                                                                          \
+    X(count_state, "SELECT count(*) FROM trials WHERE study_id = ?1 AND state = ?2", \
+      SAME)                                                                          \
     X(first_waiting, "SELECT trial_id, number, seed, params_json FROM trials WHERE " \
-      "study_id = ?1 AND state = 'WAITING' ORDER BY number LIMIT 1")                 \
+      "study_id = ?1 AND state = 'WAITING' ORDER BY number LIMIT 1", SAME)           \
     X(start_trial, "UPDATE trials SET state = 'RUNNING', worker = ?2, host = ?3, "   \
-      "pid = ?4, started_at = " SQL_NOW ", heartbeat_at = " SQL_NOW ", error = NULL " \
-      "WHERE trial_id = ?1")                                                         \
+      "pid = ?4, instance = ?5, origin = ?6, started_at = " SQL_NOW ", "             \
+      "heartbeat_at = " SQL_NOW ", error = NULL WHERE trial_id = ?1", SAME)          \
     X(insert_trial, "INSERT INTO trials(study_id, number, state, params_json, seed, "\
-      "worker, host, pid, started_at, heartbeat_at, sampler, study_seed) VALUES(?1, ?2,"\
-      " 'RUNNING', ?3, ?4, ?5, ?6, ?7, " SQL_NOW ", " SQL_NOW ", ?8, ?9)")           \
+      "worker, host, pid, instance, origin, started_at, heartbeat_at, sampler, "     \
+      "study_seed) VALUES(?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW   \
+      ", " SQL_NOW ", ?10, ?11) RETURNING trial_id", SAME)                           \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
-      "VALUES(?1, ?2, ?3, ?4)")                                                      \
+      "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
       "json_each((SELECT params_json FROM trials WHERE trial_id = ?1)) j "           \
-      "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id")                      \
+      "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id",                      \
+      "SELECT p.name, p.value, p.text FROM trial_params p JOIN json_each((SELECT "   \
+      "params_json::json FROM trials WHERE trial_id = ?1)) WITH ORDINALITY "         \
+      "j(key, value, ord) ON p.name = j.key WHERE p.trial_id = ?1 ORDER BY j.ord")   \
     X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
-      "AND state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)")                       \
+      "AND state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)",                       \
+      "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "          \
+      "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
+      "AND state = 'RUNNING' AND (?2::text IS NULL OR worker = ?2)")                 \
+    /* after a lost connection: did our own finish commit after all? */            \
+    X(finished_by, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = ?2 AND "    \
+      "worker = ?3", SAME)                                                           \
     X(insert_value, "INSERT INTO trial_values(trial_id, step, name, value) "         \
-      "VALUES(?1, ?2, ?3, ?4)")                                                      \
+      "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
+    /* PostgreSQL locks the row, so no re-queue slips in before the report */      \
     X(is_running, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING' AND " \
-      "(?2 IS NULL OR worker = ?2)")                                                 \
+      "(?2 IS NULL OR worker = ?2)",                                                 \
+      "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING' AND "          \
+      "(?2::text IS NULL OR worker = ?2) FOR UPDATE")                                \
     X(delete_value, "DELETE FROM trial_values WHERE trial_id = ?1 AND step = ?2 AND " \
-      "name = ?3")                                                                   \
+      "name = ?3", SAME)                                                             \
     X(failed_trials, "SELECT trial_id FROM trials WHERE study_id = ?1 AND state = "  \
-      "'FAILED' ORDER BY number")                                                    \
+      "'FAILED' ORDER BY number", SAME)                                              \
     X(retry_trial, "UPDATE trials SET state = 'WAITING', value = NULL, error = NULL, " \
-      "output = NULL, worker = NULL, host = NULL, pid = NULL, started_at = NULL, "   \
-      "finished_at = NULL, heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'FAILED'")\
-    X(drop_values, "DELETE FROM trial_values WHERE trial_id = ?1")                   \
+      "output = NULL, worker = NULL, host = NULL, pid = NULL, instance = NULL, "     \
+      "origin = NULL, started_at = NULL, finished_at = NULL, heartbeat_at = NULL "   \
+      "WHERE trial_id = ?1 AND state = 'FAILED'", SAME)                              \
+    X(drop_values, "DELETE FROM trial_values WHERE trial_id = ?1", SAME)             \
     X(sampler_runs, "SELECT coalesce(sampler, ''), study_seed, min(number), max(number), "\
       "count(*) FROM trials WHERE study_id = ?1 GROUP BY sampler, study_seed "       \
-      "ORDER BY min(number)")                                                        \
+      "ORDER BY min(number)", SAME)                                                  \
     X(heartbeat, "UPDATE trials SET heartbeat_at = " SQL_NOW " WHERE state = "       \
-      "'RUNNING' AND host = ?1 AND pid = ?2")                                        \
+      "'RUNNING' AND instance = ?1", SAME)                                           \
+    X(owner_of, "SELECT instance, pid FROM trials WHERE trial_id = ?1 AND state = "  \
+      "'RUNNING'", SAME)                                                             \
     X(state_counts, "SELECT state, count(*) FROM trials WHERE study_id = ?1 "        \
-      "GROUP BY state")                                                              \
+      "GROUP BY state", SAME)                                                        \
     X(best_max, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.state = 'COMPLETE' AND " \
-      "t.value IS NOT NULL ORDER BY t.value DESC, t.number LIMIT 1")                 \
+      "t.value IS NOT NULL ORDER BY t.value DESC, t.number LIMIT 1", PG_ROWS)        \
     X(best_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.state = 'COMPLETE' AND " \
-      "t.value IS NOT NULL ORDER BY t.value ASC, t.number LIMIT 1")                  \
+      "t.value IS NOT NULL ORDER BY t.value ASC, t.number LIMIT 1", PG_ROWS)         \
     X(list_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "     \
-      "t.state = ?2) ORDER BY t.number LIMIT ?3")                                    \
+      "t.state = ?2) ORDER BY t.number LIMIT ?3", PG_ROWS)                           \
     X(list_by_value_max, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "  \
-      "t.state = ?2) ORDER BY t.value IS NULL, t.value DESC, t.number LIMIT ?3")     \
+      "t.state = ?2) ORDER BY t.value IS NULL, t.value DESC, t.number LIMIT ?3",     \
+      PG_ROWS)                                                                       \
     X(list_by_value_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "  \
-      "t.state = ?2) ORDER BY t.value IS NULL, t.value ASC, t.number LIMIT ?3")      \
-    X(trial_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.number = ?2")     \
+      "t.state = ?2) ORDER BY t.value IS NULL, t.value ASC, t.number LIMIT ?3",      \
+      PG_ROWS)                                                                       \
+    X(trial_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.number = ?2",     \
+      PG_ROWS)                                                                       \
     X(param_names, "SELECT key FROM json_each((SELECT params_json FROM trials "      \
-      "WHERE study_id = ?1 ORDER BY number LIMIT 1)) ORDER BY id")                   \
+      "WHERE study_id = ?1 ORDER BY number LIMIT 1)) ORDER BY id",                   \
+      "SELECT key FROM json_each((SELECT params_json::json FROM trials "             \
+      "WHERE study_id = ?1 ORDER BY number LIMIT 1)) WITH ORDINALITY "               \
+      "j(key, value, ord) ORDER BY ord")                                             \
     X(metric_names, "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "\
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
-      "ORDER BY min(t.number), min(v.rowid)")                                        \
+      "ORDER BY min(t.number), min(v.rowid)",                                        \
+      "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "             \
+      "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
+      "ORDER BY min(t.number), min(v.value_id)")                                     \
     X(history, "SELECT trial_id, state, value FROM trials WHERE study_id = ?1 AND "   \
-      "state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY number")                   \
+      "state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY number", SAME)            \
+    X(history_params, "SELECT t.trial_id, p.name, p.value, p.text FROM trials t "    \
+      "JOIN trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1 AND "    \
+      "t.state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY t.number", SAME)        \
     X(values_at_step, "SELECT v.value FROM trials t JOIN trial_values v ON "          \
       "v.trial_id = t.trial_id AND v.name = ?3 AND v.step = ?4 WHERE t.study_id = ?1 "\
-      "AND t.number < ?2")                                                           \
+      "AND t.number < ?2", SAME)                                                     \
     X(behind, "SELECT count(*) FROM trials t WHERE t.study_id = ?1 AND t.number < ?2 " \
       "AND t.state = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM trial_values v WHERE "  \
-      "v.trial_id = t.trial_id AND v.name = ?3 AND v.step >= ?4)")                   \
+      "v.trial_id = t.trial_id AND v.name = ?3 AND v.step >= ?4)", SAME)             \
     X(best_so_far_max, "SELECT max(value) FROM trial_values WHERE trial_id = ?1 AND "\
-      "name = ?2 AND step IS NOT NULL")                                              \
+      "name = ?2 AND step IS NOT NULL", SAME)                                        \
     X(best_so_far_min, "SELECT min(value) FROM trial_values WHERE trial_id = ?1 AND "\
-      "name = ?2 AND step IS NOT NULL")                                              \
+      "name = ?2 AND step IS NOT NULL", SAME)                                        \
     X(pruned_steps, "SELECT count(*), coalesce(sum(v.value), 0) FROM trials t JOIN "  \
       "trial_values v ON v.trial_id = t.trial_id AND v.name = 'pruned_step' AND "    \
-      "v.step IS NULL WHERE t.study_id = ?1 AND t.state = 'PRUNED'")                 \
+      "v.step IS NULL WHERE t.study_id = ?1 AND t.state = 'PRUNED'", SAME)           \
     X(study_params, "SELECT t.number, p.name, p.value, p.text FROM trials t JOIN "  \
       "trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
-      "ORDER BY t.number")                                                           \
+      "ORDER BY t.number", SAME)                                                     \
     X(study_curves, "SELECT t.number, v.step, v.value FROM trials t JOIN trial_values "\
       "v ON v.trial_id = t.trial_id AND v.name = ?2 AND v.step IS NOT NULL WHERE "    \
-      "t.study_id = ?1 ORDER BY t.number, v.step")                                   \
+      "t.study_id = ?1 ORDER BY t.number, v.step", SAME)                             \
     X(trial_metric, "SELECT value FROM trial_values WHERE trial_id = ?1 AND "        \
-      "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1")
+      "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1",                      \
+      "SELECT value FROM trial_values WHERE trial_id = ?1 AND "                      \
+      "name = ?2 AND step IS NULL ORDER BY value_id DESC LIMIT 1")                   \
+    X(all_values, "SELECT t.number, v.step, v.name, v.value FROM trials t JOIN "     \
+      "trial_values v ON v.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
+      "ORDER BY t.number, v.rowid",                                                  \
+      "SELECT t.number, v.step, v.name, v.value FROM trials t JOIN "                 \
+      "trial_values v ON v.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
+      "ORDER BY t.number, v.value_id")
 
+/* A trial as the query commands read it: the final metrics as one JSON
+** object, in the order they were stored. */
 #define TRIAL_COLUMNS                                                                \
     "SELECT t.trial_id, t.number, t.state, t.value, t.params_json, "                \
     "(SELECT json_group_object(v.name, v.value) FROM trial_values v WHERE "          \
     "v.trial_id = t.trial_id AND v.step IS NULL), t.started_at, t.finished_at, "     \
     "t.heartbeat_at, t.worker, t.error, t.seed FROM trials t"
+#define TRIAL_COLUMNS_PG                                                             \
+    "SELECT t.trial_id, t.number, t.state, t.value, t.params_json, "                \
+    "(SELECT '{' || string_agg(to_json(v.name)::text || ':' || "                     \
+    "coalesce(v.value::text, 'null'), ',' ORDER BY v.value_id) || '}' FROM "         \
+    "trial_values v WHERE v.trial_id = t.trial_id AND v.step IS NULL), "             \
+    "t.started_at, t.finished_at, t.heartbeat_at, t.worker, t.error, t.seed FROM trials t"
+
+/* The PostgreSQL text of a TRIAL_COLUMNS statement is made at prepare by
+** swapping the column list. */
+#define PG_ROWS ""
 
 struct hp_store {
-    sqlite3 *db;
-    char *path;
+    db *db;
+    char *path;                  /* the file, or the URL without a password */
     uint64_t jitter;             /* xorshift state for retry back-off only */
     double last_recovery;        /* monotonic seconds of the last stale sweep */
     int read_only;               /* opened read-only: an archived study */
-#define X(member, sql) sqlite3_stmt *member;
+    double retry_seconds;        /* how long a lost server is waited for */
+    int in_retry;                /* inside store_retrying: conflicts retry */
+    struct store_seen *seen;     /* heartbeats watched (SQLite staleness) */
+    int n_seen, cap_seen;
+#define X(member, sql, pg) db_stmt *member;
     STORE_STATEMENTS(X)
 #undef X
 };
 
-/* Formats "what: sqlite message" into err and returns HP_ESTORAGE. */
+/* An internal code: the transaction met a lost connection or a conflict
+** and may be run again (never returned above the storage module). */
+#define STORE_ERETRY (-100)
+
+/* Formats "what: message" into err.  Returns HP_EINPUT for a damaged file,
+** STORE_ERETRY inside store_retrying when the last
+** result was DB_LOST or DB_BUSY, HP_ESTORAGE
+** otherwise. */
 int store_fail(hp_store *s, const char *what, char *err);
 
-/* Begins a write transaction, retrying with jittered back-off while the
-** database is busy.  Returns HP_OK or HP_ESTORAGE. */
+/* Runs ONCE (a function of the store, its argument and err) until it does
+** not return STORE_ERETRY: rolls back, waits with back-off and reconnects
+** while the server is lost, up to s->retry_seconds.  Returns ONCE's code,
+** or HP_ESTORAGE with a message when the time is up. */
+int store_retrying(hp_store *s, int (*once)(hp_store *s, void *arg, char *err), void *arg,
+                   char *err);
+
+/* Begins a write transaction (retrying while SQLite is busy).  Returns
+** HP_OK, STORE_ERETRY or HP_ESTORAGE. */
 int store_begin(hp_store *s, char *err);
 int store_commit(hp_store *s, char *err);
 void store_rollback(hp_store *s);
 
-/* Steps a statement that returns no rows, then resets it.  Returns the
-** sqlite code (SQLITE_DONE on success). */
-int store_exec_stmt(sqlite3_stmt *st);
+/* Steps a statement that returns no rows (or whose rows are not needed),
+** then resets it. */
+db_result store_exec_stmt(db_stmt *st);
 
 /* Sleeps a jittered few milliseconds before retrying a busy database. */
 void store_backoff(hp_store *s);
@@ -146,17 +230,18 @@ void store_backoff(hp_store *s);
 /* Runs SQL (no rows), retrying while the database is busy. */
 int store_exec_sql(hp_store *s, const char *sql, char *err);
 
-/* PRAGMA user_version into *version; HP_EINPUT for a file that is not a
-** database. */
-int store_user_version(hp_store *s, int *version, char *err);
 
-/* The number of schema objects, or -1 when it cannot be read now (busy). */
-int store_table_count(hp_store *s);
+/* How long a lost PostgreSQL server is waited for, unless the
+** environment's HPSEARCH_STORAGE_RETRY says otherwise (seconds). */
+#define STORE_RETRY_SECONDS 60.0
 
-/* Brings the schema to STORE_SCHEMA_VERSION inside one transaction. */
-int store_migrate(hp_store *s, char *err);
+/* Prepares every statement in the connection's dialect. */
+int store_prepare_all(hp_store *s, char *err);
 
 /* Reads the TRIAL_COLUMNS row under ST into ROW (strings point into ST). */
-void store_read_trial_row(sqlite3_stmt *st, hp_trial_row *row);
+void store_read_trial_row(db_stmt *st, hp_trial_row *row);
+
+/* The column as a double, NaN for NULL. */
+double store_column_or_nan(db_stmt *st, int i);
 
 #endif

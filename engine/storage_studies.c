@@ -24,78 +24,91 @@ int store_state_parse(const char *s)
     return -1;
 }
 
-static void copy_text(char *dst, size_t n, const unsigned char *src)
+static void copy_text(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? (const char *)src : "");
 }
 
-static void read_study(sqlite3_stmt *st, hp_study_row *row)
+static void read_study(db_stmt *st, hp_study_row *row)
 {
-    row->study_id = sqlite3_column_int64(st, 0);
-    copy_text(row->name, sizeof row->name, sqlite3_column_text(st, 1));
-    copy_text(row->direction, sizeof row->direction, sqlite3_column_text(st, 2));
-    copy_text(row->metric, sizeof row->metric, sqlite3_column_text(st, 3));
-    copy_text(row->sampler, sizeof row->sampler, sqlite3_column_text(st, 4));
-    copy_text(row->space_hash, sizeof row->space_hash, sqlite3_column_text(st, 5));
-    row->seed = (uint64_t)sqlite3_column_int64(st, 6);
-    row->trials = sqlite3_column_int64(st, 7);
-    row->created_at = sqlite3_column_double(st, 8);
+    row->study_id = db_column_int64(st, 0);
+    copy_text(row->name, sizeof row->name, db_column_text(st, 1));
+    copy_text(row->direction, sizeof row->direction, db_column_text(st, 2));
+    copy_text(row->metric, sizeof row->metric, db_column_text(st, 3));
+    copy_text(row->sampler, sizeof row->sampler, db_column_text(st, 4));
+    copy_text(row->space_hash, sizeof row->space_hash, db_column_text(st, 5));
+    row->seed = (uint64_t)db_column_int64(st, 6);
+    row->trials = db_column_int64(st, 7);
+    row->created_at = db_column_double(st, 8);
 }
 
 int store_find_study(hp_store *s, const char *name, hp_study_row *row, int *found,
                      char *err)
 {
-    sqlite3_bind_text(s->find_study, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s->find_study);
-    *found = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW && row)
+    db_bind_text(s->find_study, 1, name);
+    int rc = db_step(s->find_study);
+    *found = rc == DB_ROW;
+    if (rc == DB_ROW && row)
         read_study(s->find_study, row);
-    sqlite3_reset(s->find_study);
-    sqlite3_clear_bindings(s->find_study);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_reset(s->find_study);
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(s, "cannot read studies", err);
     return HP_OK;
 }
 
-int store_create_study(hp_store *s, hp_study_row *row, const char *config, char *err)
+typedef struct {
+    hp_study_row *row;
+    const char *config;
+} create_args;
+
+static int create_once(hp_store *s, void *arg, char *err)
 {
+    create_args *a = arg;
+    hp_study_row *row = a->row;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st = s->insert_study;
-    sqlite3_bind_text(st, 1, row->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, row->direction, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, row->metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, row->sampler, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, config, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, row->space_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)row->seed);
-    sqlite3_bind_int64(st, 8, row->trials);
-    int step = store_exec_stmt(st);
-    sqlite3_clear_bindings(st);
-    if (step == SQLITE_CONSTRAINT) {
+    db_stmt *st = s->insert_study;
+    db_bind_text(st, 1, row->name);
+    db_bind_text(st, 2, row->direction);
+    db_bind_text(st, 3, row->metric);
+    db_bind_text(st, 4, row->sampler);
+    db_bind_text(st, 5, a->config);
+    db_bind_text(st, 6, row->space_hash);
+    db_bind_int64(st, 7, (int64_t)row->seed);
+    db_bind_int64(st, 8, row->trials);
+    db_result r = db_step(st);
+    if (r == DB_ROW)
+        row->study_id = db_column_int64(st, 0);
+    db_reset(st);
+    if (r == DB_CONSTRAINT) {
         store_rollback(s);
         snprintf(err, HP_ERR_LEN, "study '%s' already exists in '%s'", row->name, s->path);
         return HP_EINPUT;
     }
-    if (step != SQLITE_DONE) {
+    if (r != DB_ROW) {
         rc = store_fail(s, "cannot create the study", err);
         store_rollback(s);
         return rc;
     }
-    row->study_id = sqlite3_last_insert_rowid(s->db);
     return store_commit(s, err);
+}
+
+int store_create_study(hp_store *s, hp_study_row *row, const char *config, char *err)
+{
+    create_args a = {row, config};
+    return store_retrying(s, create_once, &a, err);
 }
 
 int store_study_config(hp_store *s, int64_t study_id, hp_buf *out, char *err)
 {
-    sqlite3_bind_int64(s->study_config, 1, study_id);
-    int rc = sqlite3_step(s->study_config);
+    db_bind_int64(s->study_config, 1, study_id);
+    int rc = db_step(s->study_config);
     buf_reset(out);
-    if (rc == SQLITE_ROW)
-        buf_puts(out, (const char *)sqlite3_column_text(s->study_config, 0));
-    sqlite3_reset(s->study_config);
-    if (rc != SQLITE_ROW)
+    if (rc == DB_ROW)
+        buf_puts(out, db_column_text(s->study_config, 0));
+    db_reset(s->study_config);
+    if (rc != DB_ROW)
         return store_fail(s, "cannot read the study's configuration", err);
     if (!buf_ok(out)) {
         snprintf(err, HP_ERR_LEN, "out of memory");
@@ -104,14 +117,19 @@ int store_study_config(hp_store *s, int64_t study_id, hp_buf *out, char *err)
     return HP_OK;
 }
 
-int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
+typedef struct {
+    int64_t study_id, trials;
+} set_trials_args;
+
+static int set_trials_once(hp_store *s, void *arg, char *err)
 {
+    set_trials_args *a = arg;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s->set_trials, 1, study_id);
-    sqlite3_bind_int64(s->set_trials, 2, trials);
-    if (store_exec_stmt(s->set_trials) != SQLITE_DONE) {
+    db_bind_int64(s->set_trials, 1, a->study_id);
+    db_bind_int64(s->set_trials, 2, a->trials);
+    if (store_exec_stmt(s->set_trials) != DB_DONE) {
         rc = store_fail(s, "cannot update the study", err);
         store_rollback(s);
         return rc;
@@ -119,20 +137,26 @@ int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
     return store_commit(s, err);
 }
 
+int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
+{
+    set_trials_args a = {study_id, trials};
+    return store_retrying(s, set_trials_once, &a, err);
+}
+
 int store_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES], char *err)
 {
     for (int i = 0; i < TRIAL_N_STATES; i++)
         counts[i] = 0;
-    sqlite3_stmt *st = s->state_counts;
-    sqlite3_bind_int64(st, 1, study_id);
+    db_stmt *st = s->state_counts;
+    db_bind_int64(st, 1, study_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int k = store_state_parse((const char *)sqlite3_column_text(st, 0));
+    while ((rc = db_step(st)) == DB_ROW) {
+        int k = store_state_parse(db_column_text(st, 0));
         if (k >= 0)
-            counts[k] = sqlite3_column_int64(st, 1);
+            counts[k] = db_column_int64(st, 1);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    db_reset(st);
+    if (rc != DB_DONE)
         return store_fail(s, "cannot count trials", err);
     return HP_OK;
 }
@@ -145,18 +169,18 @@ int store_list_studies(hp_store *s,
     /* collect first: the callback must be free to run other statements */
     hp_study_row *rows = NULL;
     int n = 0, cap = 0, rc;
-    sqlite3_stmt *st = s->list_studies;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_stmt *st = s->list_studies;
+    while ((rc = db_step(st)) == DB_ROW) {
         if (buf_grow_array(&rows, &cap, n + 1, sizeof *rows)) {
-            sqlite3_reset(st);
+            db_reset(st);
             free(rows);
             snprintf(err, HP_ERR_LEN, "out of memory");
             return HP_ENOMEM;
         }
         read_study(st, &rows[n++]);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    db_reset(st);
+    if (rc != DB_DONE) {
         free(rows);
         return store_fail(s, "cannot list studies", err);
     }
@@ -172,14 +196,36 @@ int store_list_studies(hp_store *s,
     return rc;
 }
 
+/* What every hpsearch database keeps true, whichever engine holds it:
+** trial numbers are dense from 0, running trials have an owner, finished
+** ones a finish time, and every trial's parameters are its rows. */
+static const char *const invariants =
+    "SELECT (SELECT count(*) FROM (SELECT study_id FROM trials GROUP BY study_id "
+    "HAVING max(number) + 1 <> count(*)) gaps) + (SELECT count(*) FROM trials WHERE "
+    "state = 'RUNNING' AND worker IS NULL) + (SELECT count(*) FROM trials WHERE state "
+    "IN ('COMPLETE', 'PRUNED', 'FAILED') AND finished_at IS NULL) + (SELECT count(*) "
+    "FROM trials t WHERE params_json <> '{}' AND NOT EXISTS (SELECT 1 FROM "
+    "trial_params p WHERE p.trial_id = t.trial_id))";
+
 int store_integrity_check(hp_store *s, int *ok, char *err)
 {
-    sqlite3_stmt *st;
     *ok = 0;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+    int file_ok = 1;
+    if (db_get_kind(s->db) == DB_SQLITE) {
+        db_stmt *st = db_prepare(s->db, "PRAGMA integrity_check");
+        if (!st)
+            return store_fail(s, "cannot check integrity", err);
+        file_ok = db_step(st) == DB_ROW && strcmp(db_column_text(st, 0), "ok") == 0;
+        db_finalize(st);
+    }
+    db_stmt *st = db_prepare(s->db, invariants);
+    if (!st)
         return store_fail(s, "cannot check integrity", err);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    sqlite3_finalize(st);
+    db_result r = db_step(st);
+    int64_t broken = r == DB_ROW ? db_column_int64(st, 0) : -1;
+    db_finalize(st);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot check integrity", err);
+    *ok = file_ok && broken == 0;
     return HP_OK;
 }

@@ -1,6 +1,8 @@
 /*
 ** Storage, part 2: the life of a trial (claim, report, finish, release,
-** heartbeat, stale recovery).  Every change is one short transaction.
+** heartbeat, stale recovery).  Every change is one short transaction, run
+** again from the start when PostgreSQL's connection was lost or a
+** transaction conflicted (store_retrying).
 */
 #include "storage_impl.h"
 
@@ -16,6 +18,14 @@
 /* Stale sweeps scan the running trials: at most one per second per
 ** connection, plus one at a connection's first claim. */
 #define RECOVERY_INTERVAL 1.0
+
+/* A heartbeat value as this connection first saw it, by its own clock. */
+struct store_seen {
+    int64_t trial_id;
+    double heartbeat;
+    double seen_at;      /* clock_monotonic() */
+    int live;            /* seen in the latest sweep */
+};
 
 void store_claim_deinit(hp_claim *c)
 {
@@ -33,149 +43,200 @@ static int pid_is_dead(int pid)
     return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-static int requeue(hp_store *s, int64_t trial_id, const char *worker, int *changed,
+static int same_text(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* SQLite's staleness: the heartbeat has not changed for stale_after
+** seconds by this process's own clock.  Comparing the stored time with the
+** reader's clock would let a process whose clock runs ahead take every
+** trial; watching the value change needs no agreement between clocks. */
+static int heartbeat_stopped(hp_store *s, int64_t trial_id, double heartbeat,
+                             double stale_after, double now)
+{
+    for (int i = 0; i < s->n_seen; i++) {
+        struct store_seen *e = &s->seen[i];
+        if (e->trial_id != trial_id)
+            continue;
+        e->live = 1;
+        if (e->heartbeat != heartbeat) {
+            e->heartbeat = heartbeat;
+            e->seen_at = now;
+            return 0;
+        }
+        return now - e->seen_at >= stale_after;
+    }
+    if (buf_grow_array(&s->seen, &s->cap_seen, s->n_seen + 1, sizeof *s->seen) == 0)
+        s->seen[s->n_seen++] = (struct store_seen){trial_id, heartbeat, now, 1};
+    return 0;
+}
+
+static void forget_unseen(hp_store *s)
+{
+    int k = 0;
+    for (int i = 0; i < s->n_seen; i++)
+        if (s->seen[i].live) {
+            s->seen[k] = s->seen[i];
+            s->seen[k++].live = 0;
+        }
+    s->n_seen = k;
+}
+
+static int requeue(hp_store *s, int64_t trial_id, const char *worker, double heartbeat,
                    char *err)
 {
-    sqlite3_bind_int64(s->requeue, 1, trial_id);
-    if (worker)
-        sqlite3_bind_text(s->requeue, 2, worker, -1, SQLITE_STATIC);
+    db_bind_int64(s->requeue, 1, trial_id);
+    db_bind_text(s->requeue, 2, worker);
+    if (isfinite(heartbeat))
+        db_bind_double(s->requeue, 3, heartbeat);
     else
-        sqlite3_bind_null(s->requeue, 2);
-    int rc = store_exec_stmt(s->requeue);
-    sqlite3_clear_bindings(s->requeue);
-    if (rc != SQLITE_DONE)
+        db_bind_null(s->requeue, 3);
+    if (store_exec_stmt(s->requeue) != DB_DONE)
         return store_fail(s, "cannot re-queue a trial", err);
-    *changed = sqlite3_changes(s->db) > 0;
     return HP_OK;
 }
+
+typedef struct {
+    int64_t id;
+    double heartbeat;
+} stale_trial;
 
 /* Re-queues RUNNING trials whose claimer is gone.  Inside a transaction. */
 static int recover_stale(hp_store *s, int64_t study_id, double stale_after,
                          const hp_claimer *who, char *err)
 {
-    int64_t *ids = NULL;
-    int n = 0, cap = 0, rc;
-    sqlite3_stmt *st = s->running_trials;
-    sqlite3_bind_int64(st, 1, study_id);
-    sqlite3_bind_double(st, 2, stale_after);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *host = (const char *)sqlite3_column_text(st, 1);
-        int pid = sqlite3_column_int(st, 2);
-        int old = sqlite3_column_int(st, 3);
-        int same_host = host && who->host && strcmp(host, who->host) == 0;
-        int stale = old || (same_host && pid != who->pid && pid_is_dead(pid));
-        if (!stale)
+    stale_trial *found = NULL;
+    int n = 0, cap = 0;
+    db_result r;
+    db_stmt *st = s->running_trials;
+    double now = clock_monotonic();
+    int by_server_clock = db_get_kind(s->db) == DB_POSTGRES;
+    db_bind_int64(st, 1, study_id);
+    db_bind_double(st, 2, stale_after);
+    while ((r = db_step(st)) == DB_ROW) {
+        int64_t id = db_column_int64(st, 0);
+        const char *instance = db_column_text(st, 3);
+        if (same_text(instance, who->instance))
+            continue;    /* ours, and we are alive */
+        int pid = (int)db_column_int64(st, 2);
+        double heartbeat = store_column_or_nan(st, 5);
+        /* a trial claimed before schema 4 has no origin: its host name is
+           all there is, as that version judged it */
+        const char *origin = db_column_text(st, 4);
+        int same_machine = same_text(db_column_text(st, 1), who->host) &&
+                           (!origin || same_text(origin, who->origin));
+        /* a pid means something only in the PID namespace and boot it came
+           from; there, our own pid under another instance is a predecessor */
+        int dead = same_machine && (pid == who->pid || pid_is_dead(pid));
+        int stale = by_server_clock ? db_column_int64(st, 6) != 0
+                                    : heartbeat_stopped(s, id, heartbeat, stale_after, now);
+        if (!dead && !stale)
             continue;
-        if (buf_grow_array(&ids, &cap, n + 1, sizeof *ids)) {
-            sqlite3_reset(st);
-            free(ids);
+        if (buf_grow_array(&found, &cap, n + 1, sizeof *found)) {
+            db_reset(st);
+            free(found);
             snprintf(err, HP_ERR_LEN, "out of memory");
             return HP_ENOMEM;
         }
-        ids[n++] = sqlite3_column_int64(st, 0);
+        found[n++] = (stale_trial){id, dead ? NAN : heartbeat};
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(ids);
+    db_reset(st);
+    if (r != DB_DONE) {
+        free(found);
         return store_fail(s, "cannot scan running trials", err);
     }
-    rc = HP_OK;
-    for (int i = 0; i < n && rc == HP_OK; i++) {
-        int changed;
-        rc = requeue(s, ids[i], NULL, &changed, err);
-    }
-    free(ids);
+    if (!by_server_clock)
+        forget_unseen(s);
+    int rc = HP_OK;
+    for (int i = 0; i < n && rc == HP_OK; i++)
+        rc = requeue(s, found[i].id, NULL, found[i].heartbeat, err);
+    free(found);
     return rc;
 }
 
-static int64_t scalar_int(sqlite3_stmt *st, int *rc)
+static int scalar_int(hp_store *s, db_stmt *st, int64_t *v, const char *what, char *err)
 {
-    int64_t v = 0;
-    *rc = sqlite3_step(st);
-    if (*rc == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-        *rc = SQLITE_DONE;
-    }
-    sqlite3_reset(st);
-    return v;
+    db_result r = db_step(st);
+    *v = r == DB_ROW ? db_column_int64(st, 0) : 0;
+    db_reset(st);
+    if (r != DB_ROW && r != DB_DONE)
+        return store_fail(s, what, err);
+    return HP_OK;
 }
 
 static int count_state(hp_store *s, int64_t study_id, const char *state, int64_t *n,
                        char *err)
 {
-    int rc;
-    sqlite3_bind_int64(s->count_state, 1, study_id);
-    sqlite3_bind_text(s->count_state, 2, state, -1, SQLITE_STATIC);
-    *n = scalar_int(s->count_state, &rc);
-    if (rc != SQLITE_DONE)
-        return store_fail(s, "cannot count trials", err);
-    return HP_OK;
+    db_bind_int64(s->count_state, 1, study_id);
+    db_bind_text(s->count_state, 2, state);
+    return scalar_int(s, s->count_state, n, "cannot count trials", err);
 }
 
 static int load_params(hp_store *s, hp_claim *c, char *err)
 {
-    sqlite3_stmt *st = s->trial_params;
-    sqlite3_bind_int64(st, 1, c->trial_id);
-    int rc;
+    db_stmt *st = s->trial_params;
+    db_bind_int64(st, 1, c->trial_id);
+    db_result r;
     int cap = c->n_params;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((r = db_step(st)) == DB_ROW) {
         if (buf_grow_array(&c->params, &cap, c->n_params + 1, sizeof *c->params))
             goto oom;
         hp_param_row *p = &c->params[c->n_params];
         memset(p, 0, sizeof *p);
         c->n_params++;
-        p->name = strdup((const char *)sqlite3_column_text(st, 0));
-        p->value = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN
-                                                             : sqlite3_column_double(st, 1);
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-            p->text = strdup((const char *)sqlite3_column_text(st, 2));
-        if (!p->name || (sqlite3_column_type(st, 2) != SQLITE_NULL && !p->text))
+        const char *text = db_column_text(st, 2);
+        p->name = strdup(db_column_text(st, 0));
+        p->value = store_column_or_nan(st, 1);
+        if (text)
+            p->text = strdup(text);
+        if (!p->name || (text && !p->text))
             goto oom;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    db_reset(st);
+    if (r != DB_DONE)
         return store_fail(s, "cannot read trial parameters", err);
     return HP_OK;
 oom:
-    sqlite3_reset(st);
+    db_reset(st);
     snprintf(err, HP_ERR_LEN, "out of memory");
     return HP_ENOMEM;
 }
 
-static void bind_claimer(sqlite3_stmt *st, int first, const hp_claimer *who)
+static void bind_claimer(db_stmt *st, int first, const hp_claimer *who)
 {
-    sqlite3_bind_text(st, first, who->worker, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, first + 1, who->host, -1, SQLITE_STATIC);
+    db_bind_text(st, first, who->worker);
+    db_bind_text(st, first + 1, who->host);
     if (who->pid > 0)
-        sqlite3_bind_int(st, first + 2, who->pid);
+        db_bind_int64(st, first + 2, who->pid);
     else
-        sqlite3_bind_null(st, first + 2);
+        db_bind_null(st, first + 2);
+    db_bind_text(st, first + 3, who->instance);
+    db_bind_text(st, first + 4, who->origin);
 }
 
 static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
                          hp_claim *c, char *err)
 {
-    sqlite3_stmt *st = s->first_waiting;
-    sqlite3_bind_int64(st, 1, study_id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+    db_stmt *st = s->first_waiting;
+    db_bind_int64(st, 1, study_id);
+    db_result r = db_step(st);
+    if (r != DB_ROW) {
+        db_reset(st);
         return store_fail(s, "cannot read waiting trials", err);
     }
-    c->trial_id = sqlite3_column_int64(st, 0);
-    c->number = sqlite3_column_int64(st, 1);
-    c->seed = (uint64_t)sqlite3_column_int64(st, 2);
-    c->params_json = strdup((const char *)sqlite3_column_text(st, 3));
-    sqlite3_reset(st);
+    c->trial_id = db_column_int64(st, 0);
+    c->number = db_column_int64(st, 1);
+    c->seed = (uint64_t)db_column_int64(st, 2);
+    c->params_json = strdup(db_column_text(st, 3));
+    db_reset(st);
     if (!c->params_json) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return HP_ENOMEM;
     }
-    sqlite3_bind_int64(s->start_trial, 1, c->trial_id);
+    db_bind_int64(s->start_trial, 1, c->trial_id);
     bind_claimer(s->start_trial, 2, who);
-    rc = store_exec_stmt(s->start_trial);
-    sqlite3_clear_bindings(s->start_trial);
-    if (rc != SQLITE_DONE)
+    if (store_exec_stmt(s->start_trial) != DB_DONE)
         return store_fail(s, "cannot start a trial", err);
     return load_params(s, c, err);
 }
@@ -187,81 +248,102 @@ static int insert_new(hp_store *s, int64_t study_id, int64_t number,
     if (propose(ctx, number, c, err))
         return HP_ERUNTIME;
     c->number = number;
-    sqlite3_stmt *st = s->insert_trial;
-    sqlite3_bind_int64(st, 1, study_id);
-    sqlite3_bind_int64(st, 2, number);
-    sqlite3_bind_text(st, 3, c->params_json, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->seed);
+    db_stmt *st = s->insert_trial;
+    db_bind_int64(st, 1, study_id);
+    db_bind_int64(st, 2, number);
+    db_bind_text(st, 3, c->params_json);
+    db_bind_int64(st, 4, (int64_t)c->seed);
     bind_claimer(st, 5, who);
     if (c->sampler) {
-        sqlite3_bind_text(st, 8, c->sampler, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)c->sampler_seed);
+        db_bind_text(st, 10, c->sampler);
+        db_bind_int64(st, 11, (int64_t)c->sampler_seed);
+    } else {
+        db_bind_null(st, 10);
+        db_bind_null(st, 11);
     }
-    int rc = store_exec_stmt(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
+    db_result r = db_step(st);
+    if (r == DB_ROW)
+        c->trial_id = db_column_int64(st, 0);
+    db_reset(st);
+    if (r != DB_ROW)
         return store_fail(s, "cannot create a trial", err);
-    c->trial_id = sqlite3_last_insert_rowid(s->db);
     st = s->insert_param;
     for (int i = 0; i < c->n_params; i++) {
         const hp_param_row *p = &c->params[i];
-        sqlite3_bind_int64(st, 1, c->trial_id);
-        sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+        db_bind_int64(st, 1, c->trial_id);
+        db_bind_text(st, 2, p->name);
         if (isfinite(p->value))
-            sqlite3_bind_double(st, 3, p->value);
+            db_bind_double(st, 3, p->value);
         else
-            sqlite3_bind_null(st, 3);
-        if (p->text)
-            sqlite3_bind_text(st, 4, p->text, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 4);
-        rc = store_exec_stmt(st);
-        sqlite3_clear_bindings(st);
-        if (rc != SQLITE_DONE)
+            db_bind_null(st, 3);
+        db_bind_text(st, 4, p->text);
+        if (store_exec_stmt(st) != DB_DONE)
             return store_fail(s, "cannot store trial parameters", err);
     }
     return HP_OK;
 }
 
-int store_claim(hp_store *s, int64_t study_id, int64_t budget, uint64_t capacity,
-                double stale_after, const hp_claimer *who, hp_propose_fn propose,
-                void *ctx, hp_claim *c, hp_claim_status *status, char *err)
+typedef struct {
+    int64_t study_id, budget;
+    uint64_t capacity;
+    double stale_after;
+    const hp_claimer *who;
+    hp_propose_fn propose;
+    void *ctx;
+    hp_claim *claim;
+    hp_claim_status *status;
+    int attempts;
+} claim_args;
+
+static int claim_once(hp_store *s, void *arg, char *err)
 {
-    memset(c, 0, sizeof *c);
+    claim_args *a = arg;
+    hp_claim *c = a->claim;
+    store_claim_deinit(c);
     int rc = store_begin(s, err);
     if (rc)
         return rc;
+    int64_t total, waiting, running, ignored;
+    db_bind_int64(s->lock_study, 1, a->study_id);
+    if ((rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
+        goto fail;
+    if (a->attempts++ > 0 && a->who->worker) {
+        /* the last attempt's commit may have reached the server before the
+           connection broke: a trial this worker holds is that claim's, and
+           nobody will ever finish it */
+        db_bind_int64(s->requeue_worker, 1, a->study_id);
+        db_bind_text(s->requeue_worker, 2, a->who->worker);
+        if (store_exec_stmt(s->requeue_worker) != DB_DONE) {
+            rc = store_fail(s, "cannot re-queue a trial", err);
+            goto fail;
+        }
+    }
     double now = clock_monotonic();
     if (s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL) {
-        if ((rc = recover_stale(s, study_id, stale_after, who, err)))
+        if ((rc = recover_stale(s, a->study_id, a->stale_after, a->who, err)))
             goto fail;
         s->last_recovery = now;
     }
-    int64_t total, waiting, running;
-    sqlite3_bind_int64(s->max_number, 1, study_id);
-    total = scalar_int(s->max_number, &rc);
-    if (rc != SQLITE_DONE) {
-        rc = store_fail(s, "cannot count trials", err);
-        goto fail;
-    }
-    if ((rc = count_state(s, study_id, "WAITING", &waiting, err)) ||
-        (rc = count_state(s, study_id, "RUNNING", &running, err)))
+    db_bind_int64(s->max_number, 1, a->study_id);
+    if ((rc = scalar_int(s, s->max_number, &total, "cannot count trials", err)) ||
+        (rc = count_state(s, a->study_id, "WAITING", &waiting, err)) ||
+        (rc = count_state(s, a->study_id, "RUNNING", &running, err)))
         goto fail;
     /* numbers are dense (each new trial takes the count), so every trial that
        is not WAITING or RUNNING is finished */
     int64_t finished = total - waiting - running;
-    if (finished >= budget) {
-        *status = CLAIM_DONE;
-    } else if (finished + running >= budget) {
-        *status = CLAIM_WAIT;
+    if (finished >= a->budget) {
+        *a->status = CLAIM_DONE;
+    } else if (finished + running >= a->budget) {
+        *a->status = CLAIM_WAIT;
     } else if (waiting > 0) {
-        rc = claim_waiting(s, study_id, who, c, err);
-        *status = CLAIM_OK;
-    } else if ((uint64_t)total >= capacity) {
-        *status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
+        rc = claim_waiting(s, a->study_id, a->who, c, err);
+        *a->status = CLAIM_OK;
+    } else if ((uint64_t)total >= a->capacity) {
+        *a->status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
     } else {
-        rc = insert_new(s, study_id, total, who, propose, ctx, c, err);
-        *status = CLAIM_OK;
+        rc = insert_new(s, a->study_id, total, a->who, a->propose, a->ctx, c, err);
+        *a->status = CLAIM_OK;
     }
     if (rc)
         goto fail;
@@ -275,55 +357,80 @@ fail_nocommit:
     return rc;
 }
 
-int store_finish(hp_store *s, int64_t trial_id, const char *worker, hp_trial_state state,
-                 double value, const char *error, const char *output,
-                 const hp_metric *metrics, int n_metrics, char *err)
+int store_claim(hp_store *s, int64_t study_id, int64_t budget, uint64_t capacity,
+                double stale_after, const hp_claimer *who, hp_propose_fn propose,
+                void *ctx, hp_claim *c, hp_claim_status *status, char *err)
 {
+    memset(c, 0, sizeof *c);
+    claim_args a = {study_id, budget, capacity, stale_after, who, propose, ctx, c, status, 0};
+    int rc = store_retrying(s, claim_once, &a, err);
+    if (rc)
+        store_claim_deinit(c);
+    return rc;
+}
+
+typedef struct {
+    int64_t trial_id;
+    const char *worker;
+    hp_trial_state state;
+    double value;
+    const char *error, *output;
+    const hp_metric *metrics;
+    int n_metrics;
+    int attempts;
+} finish_args;
+
+/* After a lost connection: 1 when our own finish had committed. */
+static int already_finished(hp_store *s, const finish_args *a)
+{
+    if (a->attempts < 2 || !a->worker)
+        return 0;
+    db_bind_int64(s->finished_by, 1, a->trial_id);
+    db_bind_text(s->finished_by, 2, store_state_name(a->state));
+    db_bind_text(s->finished_by, 3, a->worker);
+    int yes = db_step(s->finished_by) == DB_ROW;
+    db_reset(s->finished_by);
+    return yes;
+}
+
+static int finish_once(hp_store *s, void *arg, char *err)
+{
+    finish_args *a = arg;
+    a->attempts++;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st = s->finish_trial;
-    sqlite3_bind_int64(st, 1, trial_id);
-    if (worker)
-        sqlite3_bind_text(st, 2, worker, -1, SQLITE_STATIC);
+    db_stmt *st = s->finish_trial;
+    db_bind_int64(st, 1, a->trial_id);
+    db_bind_text(st, 2, a->worker);
+    db_bind_text(st, 3, store_state_name(a->state));
+    if (isfinite(a->value))
+        db_bind_double(st, 4, a->value);
     else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_text(st, 3, store_state_name(state), -1, SQLITE_STATIC);
-    if (isfinite(value))
-        sqlite3_bind_double(st, 4, value);
-    else
-        sqlite3_bind_null(st, 4);
-    if (error)
-        sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    if (output && *output)
-        sqlite3_bind_text(st, 6, output, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 6);
-    int step = store_exec_stmt(st);
-    sqlite3_clear_bindings(st);
-    if (step != SQLITE_DONE) {
+        db_bind_null(st, 4);
+    db_bind_text(st, 5, a->error);
+    db_bind_text(st, 6, a->output && *a->output ? a->output : NULL);
+    if (store_exec_stmt(st) != DB_DONE) {
         rc = store_fail(s, "cannot finish a trial", err);
         goto fail;
     }
-    if (sqlite3_changes(s->db) == 0) {
+    if (db_changes(s->db) == 0) {
+        store_rollback(s);
+        if (already_finished(s, a))
+            return HP_OK;
         snprintf(err, HP_ERR_LEN, "the trial is not running (any more)");
-        rc = HP_EINPUT;
-        goto fail;
+        return HP_EINPUT;
     }
     st = s->insert_value;
-    for (int i = 0; i < n_metrics; i++) {
-        sqlite3_bind_int64(st, 1, trial_id);
-        sqlite3_bind_null(st, 2);
-        sqlite3_bind_text(st, 3, metrics[i].name, -1, SQLITE_STATIC);
-        if (isfinite(metrics[i].value))
-            sqlite3_bind_double(st, 4, metrics[i].value);
+    for (int i = 0; i < a->n_metrics; i++) {
+        db_bind_int64(st, 1, a->trial_id);
+        db_bind_null(st, 2);
+        db_bind_text(st, 3, a->metrics[i].name);
+        if (isfinite(a->metrics[i].value))
+            db_bind_double(st, 4, a->metrics[i].value);
         else
-            sqlite3_bind_null(st, 4);
-        step = store_exec_stmt(st);
-        sqlite3_clear_bindings(st);
-        if (step != SQLITE_DONE) {
+            db_bind_null(st, 4);
+        if (store_exec_stmt(st) != DB_DONE) {
             rc = store_fail(s, "cannot store a metric", err);
             goto fail;
         }
@@ -334,46 +441,59 @@ fail:
     return rc;
 }
 
-int store_report(hp_store *s, int64_t trial_id, const char *worker, int64_t step,
-                 const char *name, double value, char *err)
+int store_finish(hp_store *s, int64_t trial_id, const char *worker, hp_trial_state state,
+                 double value, const char *error, const char *output,
+                 const hp_metric *metrics, int n_metrics, char *err)
 {
+    finish_args a = {trial_id, worker, state, value, error, output, metrics, n_metrics, 0};
+    return store_retrying(s, finish_once, &a, err);
+}
+
+typedef struct {
+    int64_t trial_id;
+    const char *worker;
+    int64_t step;
+    const char *name;
+    double value;
+} report_args;
+
+static int report_once(hp_store *s, void *arg, char *err)
+{
+    report_args *a = arg;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s->is_running, 1, trial_id);
-    if (worker)
-        sqlite3_bind_text(s->is_running, 2, worker, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s->is_running, 2);
-    int r = sqlite3_step(s->is_running);
-    sqlite3_reset(s->is_running);
-    sqlite3_clear_bindings(s->is_running);
-    if (r != SQLITE_ROW) {
+    db_bind_int64(s->is_running, 1, a->trial_id);
+    db_bind_text(s->is_running, 2, a->worker);
+    db_result r = db_step(s->is_running);
+    db_reset(s->is_running);
+    if (r != DB_ROW) {
+        if (r != DB_DONE) {
+            rc = store_fail(s, "cannot read a trial", err);
+            store_rollback(s);
+            return rc;
+        }
         store_rollback(s);
-        if (r != SQLITE_DONE)
-            return store_fail(s, "cannot read a trial", err);
         snprintf(err, HP_ERR_LEN, "the trial is not running under this worker (any more)");
         return HP_EINPUT;
     }
-    sqlite3_stmt *st = s->delete_value;
-    sqlite3_bind_int64(st, 1, trial_id);
-    sqlite3_bind_int64(st, 2, step);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    db_stmt *st = s->delete_value;
+    db_bind_int64(st, 1, a->trial_id);
+    db_bind_int64(st, 2, a->step);
+    db_bind_text(st, 3, a->name);
     r = store_exec_stmt(st);
-    sqlite3_clear_bindings(st);
-    if (r == SQLITE_DONE) {
+    if (r == DB_DONE) {
         st = s->insert_value;
-        sqlite3_bind_int64(st, 1, trial_id);
-        sqlite3_bind_int64(st, 2, step);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        if (isfinite(value))
-            sqlite3_bind_double(st, 4, value);
+        db_bind_int64(st, 1, a->trial_id);
+        db_bind_int64(st, 2, a->step);
+        db_bind_text(st, 3, a->name);
+        if (isfinite(a->value))
+            db_bind_double(st, 4, a->value);
         else
-            sqlite3_bind_null(st, 4);
+            db_bind_null(st, 4);
         r = store_exec_stmt(st);
-        sqlite3_clear_bindings(st);
     }
-    if (r != SQLITE_DONE) {
+    if (r != DB_DONE) {
         rc = store_fail(s, "cannot store a value", err);
         store_rollback(s);
         return rc;
@@ -381,38 +501,51 @@ int store_report(hp_store *s, int64_t trial_id, const char *worker, int64_t step
     return store_commit(s, err);
 }
 
-int store_retry_failed(hp_store *s, int64_t study_id, int64_t *count, char *err)
+int store_report(hp_store *s, int64_t trial_id, const char *worker, int64_t step,
+                 const char *name, double value, char *err)
 {
-    *count = 0;
+    report_args a = {trial_id, worker, step, name, value};
+    return store_retrying(s, report_once, &a, err);
+}
+
+typedef struct {
+    int64_t study_id;
+    int64_t *count;
+} retry_args;
+
+static int retry_failed_once(hp_store *s, void *arg, char *err)
+{
+    retry_args *a = arg;
+    *a->count = 0;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
     /* collect, then act: no statement runs while another steps */
     int64_t *ids = NULL;
-    int n = 0, cap = 0, r;
-    sqlite3_bind_int64(s->failed_trials, 1, study_id);
-    while ((r = sqlite3_step(s->failed_trials)) == SQLITE_ROW) {
+    int n = 0, cap = 0, oom = 0;
+    db_result r;
+    db_bind_int64(s->failed_trials, 1, a->study_id);
+    while ((r = db_step(s->failed_trials)) == DB_ROW) {
         if (buf_grow_array(&ids, &cap, n + 1, sizeof *ids)) {
-            r = SQLITE_NOMEM;
+            oom = 1;
             break;
         }
-        ids[n++] = sqlite3_column_int64(s->failed_trials, 0);
+        ids[n++] = db_column_int64(s->failed_trials, 0);
     }
-    sqlite3_reset(s->failed_trials);
-    if (r != SQLITE_DONE) {
+    db_reset(s->failed_trials);
+    if (oom || r != DB_DONE) {
         free(ids);
-        store_rollback(s);
-        if (r == SQLITE_NOMEM) {
+        rc = oom ? HP_ENOMEM : store_fail(s, "cannot read failed trials", err);
+        if (oom)
             snprintf(err, HP_ERR_LEN, "out of memory");
-            return HP_ENOMEM;
-        }
-        return store_fail(s, "cannot read failed trials", err);
+        store_rollback(s);
+        return rc;
     }
     for (int i = 0; i < n; i++) {
-        sqlite3_bind_int64(s->retry_trial, 1, ids[i]);
-        sqlite3_bind_int64(s->drop_values, 1, ids[i]);
-        if (store_exec_stmt(s->retry_trial) != SQLITE_DONE ||
-            store_exec_stmt(s->drop_values) != SQLITE_DONE) {
+        db_bind_int64(s->retry_trial, 1, ids[i]);
+        db_bind_int64(s->drop_values, 1, ids[i]);
+        if (store_exec_stmt(s->retry_trial) != DB_DONE ||
+            store_exec_stmt(s->drop_values) != DB_DONE) {
             free(ids);
             rc = store_fail(s, "cannot re-queue a failed trial", err);
             store_rollback(s);
@@ -420,36 +553,74 @@ int store_retry_failed(hp_store *s, int64_t study_id, int64_t *count, char *err)
         }
     }
     free(ids);
-    *count = n;
+    *a->count = n;
+    return store_commit(s, err);
+}
+
+int store_retry_failed(hp_store *s, int64_t study_id, int64_t *count, char *err)
+{
+    retry_args a = {study_id, count};
+    return store_retrying(s, retry_failed_once, &a, err);
+}
+
+typedef struct {
+    int64_t trial_id;
+    const char *worker;
+} release_args;
+
+static int release_once(hp_store *s, void *arg, char *err)
+{
+    release_args *a = arg;
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = requeue(s, a->trial_id, a->worker, NAN, err))) {
+        store_rollback(s);
+        return rc;
+    }
     return store_commit(s, err);
 }
 
 int store_release(hp_store *s, int64_t trial_id, const char *worker, char *err)
 {
+    release_args a = {trial_id, worker};
+    return store_retrying(s, release_once, &a, err);
+}
+
+static int heartbeat_once(hp_store *s, void *arg, char *err)
+{
     int rc = store_begin(s, err);
     if (rc)
         return rc;
-    int changed;
-    if ((rc = requeue(s, trial_id, worker, &changed, err))) {
+    db_bind_text(s->heartbeat, 1, (const char *)arg);
+    if (store_exec_stmt(s->heartbeat) != DB_DONE) {
+        rc = store_fail(s, "cannot write the heartbeat", err);
         store_rollback(s);
         return rc;
     }
     return store_commit(s, err);
 }
 
-int store_heartbeat(hp_store *s, const char *host, int pid, char *err)
+int store_heartbeat(hp_store *s, const char *instance, char *err)
 {
-    int rc = store_begin(s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s->heartbeat, 1, host, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s->heartbeat, 2, pid);
-    int r = store_exec_stmt(s->heartbeat);
-    sqlite3_clear_bindings(s->heartbeat);
-    if (r != SQLITE_DONE) {
-        rc = store_fail(s, "cannot write the heartbeat", err);
-        store_rollback(s);
-        return rc;
+    return store_retrying(s, heartbeat_once, (void *)instance, err);
+}
+
+int store_trial_owner(hp_store *s, int64_t trial_id, int *running, int *pid,
+                      char instance[64], char *err)
+{
+    db_bind_int64(s->owner_of, 1, trial_id);
+    db_result r = db_step(s->owner_of);
+    *running = r == DB_ROW;
+    *pid = 0;
+    instance[0] = '\0';
+    if (r == DB_ROW) {
+        const char *inst = db_column_text(s->owner_of, 0);
+        snprintf(instance, 64, "%s", inst ? inst : "");
+        *pid = (int)db_column_int64(s->owner_of, 1);
     }
-    return store_commit(s, err);
+    db_reset(s->owner_of);
+    if (r != DB_ROW && r != DB_DONE)
+        return store_fail(s, "cannot read a trial", err);
+    return HP_OK;
 }

@@ -32,9 +32,10 @@ rm -f s.db s.db-wal s.db-shm
 expect_exit 0 "$HPSEARCH" run s.ini --quiet
 before=$(q s.db "select group_concat(number || '=' || value) from trials")
 q s.db "alter table trials drop column output; alter table trials drop column sampler;
-        alter table trials drop column study_seed; pragma user_version = 1"
+        alter table trials drop column study_seed; alter table trials drop column instance;
+        alter table trials drop column origin; pragma user_version = 1"
 expect_exit 0 "$HPSEARCH" status s.ini
-expect_eq "$(q s.db "pragma user_version")" 3 "migrated to version 3"
+expect_eq "$(q s.db "pragma user_version")" 4 "migrated to version 4"
 expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
     "the new column"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
@@ -45,13 +46,28 @@ rm -f s.db s.db-wal s.db-shm
 # ones), and status says which trials were proposed by what
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 4
 q s.db "alter table trials drop column sampler; alter table trials drop column study_seed;
+        alter table trials drop column instance; alter table trials drop column origin;
         pragma user_version = 2"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 6
-expect_eq "$(q s.db "pragma user_version")" 3 "migrated from 2 to 3"
+expect_eq "$(q s.db "pragma user_version")" 4 "migrated from 2 to 4"
 expect_eq "$(q s.db "select count(*) from trials where sampler is null")" 4 "old trials"
 expect_eq "$(q s.db "select count(*) from trials where sampler = 'random'")" 2 "new trials"
 expect_exit 0 "$HPSEARCH" status s.ini
 expect_in out.txt "samplers   (not recorded) for 4 trials in 0-3; random seed"
+rm -f s.db s.db-wal s.db-shm
+
+# a version-3 database gains who holds each running trial (instance and
+# origin); a trial left RUNNING by a version-3 process is still recovered
+expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
+q s.db "update trials set state = 'RUNNING', finished_at = null, value = null,
+        pid = 999999999, host = '$(hostname)' where number = 2;
+        delete from trial_values where trial_id = (select trial_id from trials where number = 2);
+        alter table trials drop column instance; alter table trials drop column origin;
+        pragma user_version = 3"
+expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
+expect_eq "$(q s.db "pragma user_version")" 4 "migrated from 3 to 4"
+expect_eq "$(q s.db "select count(*) from trials where state = 'COMPLETE'")" 3 \
+    "the old running trial re-run"
 rm -f s.db s.db-wal s.db-shm
 
 # same name, other search space

@@ -1,7 +1,12 @@
 /*
 ** Unit tests of engine/storage: schema and version checks, the claim's
 ** budget arithmetic, finishing, releasing, stale recovery by dead pid and
-** by old heartbeat, and ownership of trials.
+** by stopped heartbeat, worker identity, and ownership of trials.
+**
+** With HP_TEST_PG_URL set (a postgresql:// URL of a scratch database) the
+** same tests run against PostgreSQL, each on a study of its own; the
+** SQLite-file tests are left out there.  "pg" as the first argument asks
+** for that run, which exits 77 (skipped) when the variable is not set.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +24,10 @@
 #include "../../engine/error.h"
 #include "../../engine/storage.h"
 
-static char db[256];
+static char db[1024];
+static int on_pg;
+static char study_name[64];
+static int study_serial;
 
 static void remove_db(void)
 {
@@ -34,6 +42,9 @@ static void remove_db(void)
 static int setup(void **state)
 {
     (void)state;
+    snprintf(study_name, sizeof study_name, "s-%d-%d", (int)getpid(), study_serial++);
+    if (on_pg)
+        return 0;
     snprintf(db, sizeof db, "/tmp/hpsearch-test-storage-%d.db", (int)getpid());
     remove_db();
     return 0;
@@ -42,9 +53,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    remove_db();
+    if (!on_pg)
+        remove_db();
     return 0;
 }
+
+/* Claimers: this process, as the runner names it, and others. */
+#define ORIGIN "boot-1/pid:[1]"
+#define CLAIMER(host, pid, worker, instance, origin) \
+    (hp_claimer) { host, pid, worker, instance, origin }
 
 /* Proposes x = number / 10 for trial NUMBER. */
 static int propose(void *ctx, int64_t number, hp_claim *c, char *err)
@@ -73,7 +90,7 @@ static hp_store *open_with_study(int64_t *study_id)
     assert_int_equal(rc, HP_OK);
     hp_study_row row;
     memset(&row, 0, sizeof row);
-    strcpy(row.name, "s");
+    strcpy(row.name, study_name);
     strcpy(row.direction, "minimize");
     strcpy(row.metric, "value");
     strcpy(row.sampler, "random");
@@ -123,7 +140,7 @@ static void test_claim_budget(void **state)
     hp_store *s = open_with_study(&id);
     char err[HP_ERR_LEN];
     int calls = 0;
-    hp_claimer me = {"hostA", (int)getpid(), "w0"};
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "w0", "i-me", ORIGIN);
     hp_claim c[4];
     hp_claim_status st;
     for (int i = 0; i < 3; i++) {
@@ -185,7 +202,7 @@ static void test_capacity(void **state)
     hp_store *s = open_with_study(&id);
     char err[HP_ERR_LEN];
     int calls = 0;
-    hp_claimer me = {"hostA", (int)getpid(), "w0"};
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "w0", "i-me", ORIGIN);
     hp_claim c;
     hp_claim_status st;
     assert_int_equal(store_claim(s, id, 10, 1, 60, &me, propose, &calls, &c, &st, err), HP_OK);
@@ -217,8 +234,8 @@ static void test_stale_dead_pid(void **state)
     hp_store *s = open_with_study(&id);
     char err[HP_ERR_LEN];
     int calls = 0;
-    hp_claimer gone = {"hostA", dead_pid(), "dead/w0"};
-    hp_claimer other_host = {"hostB", dead_pid(), "b/w0"};
+    hp_claimer gone = CLAIMER("hostA", dead_pid(), "dead/w0", "i-gone", ORIGIN);
+    hp_claimer other_host = CLAIMER("hostB", dead_pid(), "b/w0", "i-b", ORIGIN);
     hp_claim c, d, e;
     hp_claim_status st;
     assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &gone, propose, &calls, &c, &st,
@@ -235,7 +252,7 @@ static void test_stale_dead_pid(void **state)
        pid on this host is stale at once; hostB's pid cannot be checked from
        here and its heartbeat is fresh, so it stays */
     assert_int_equal(store_open(db, 0, &s, err), HP_OK);
-    hp_claimer me = {"hostA", (int)getpid(), "me/w0"};
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
     assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &me, propose, &calls, &e, &st,
                                  err), HP_OK);
     assert_int_equal(st, CLAIM_OK);
@@ -267,8 +284,8 @@ static void test_stale_heartbeat(void **state)
     hp_store *s = open_with_study(&id);
     char err[HP_ERR_LEN];
     int calls = 0;
-    hp_claimer far = {"hostB", 12345, "b/w0"};
-    hp_claimer asker = {"hostA", 0, "ask"};
+    hp_claimer far = CLAIMER("hostB", 12345, "b/w0", "i-b", "boot-2/pid:[9]");
+    hp_claimer asker = CLAIMER("hostA", 0, "ask", "i-ask", ORIGIN);
     hp_claim c, a, d;
     hp_claim_status st;
     assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &far, propose, &calls, &c, &st,
@@ -278,33 +295,144 @@ static void test_stale_heartbeat(void **state)
     store_close(s);
     usleep(250000);
     assert_int_equal(store_open(db, 0, &s, err), HP_OK);
-    hp_claimer me = {"hostA", (int)getpid(), "me/w0"};
-    /* stale after 0.1 s: hostB's trial is re-queued, the asked one is not */
-    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 0.1, &me, propose, &calls, &d, &st,
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
+    /* stale after 0.2 s.  PostgreSQL judges by its own clock: hostB's
+       heartbeat is 0.25 s old, so its trial is re-queued at the first
+       sweep.  SQLite judges by watching the heartbeat not move for 0.2 s of
+       this process's clock, so the first sweep only notes it; the next
+       sweep (a second later) re-queues it.  The asked trial never goes. */
+    assert_int_equal(store_claim(s, id, 4, UINT64_MAX, 0.2, &me, propose, &calls, &d, &st,
                                  err), HP_OK);
     assert_int_equal(st, CLAIM_OK);
-    assert_int_equal(d.number, c.number);
     int64_t counts[TRIAL_N_STATES];
+    if (on_pg) {
+        assert_int_equal(d.number, c.number);
+    } else {
+        assert_int_equal(d.number, 2);
+        store_claim_deinit(&d);
+        usleep(1100000);
+        assert_int_equal(store_claim(s, id, 4, UINT64_MAX, 0.2, &me, propose, &calls, &d, &st,
+                                     err), HP_OK);
+        assert_int_equal(st, CLAIM_OK);
+        assert_int_equal(d.number, c.number);
+    }
     assert_int_equal(store_counts(s, id, counts, err), HP_OK);
-    assert_int_equal(counts[TRIAL_RUNNING], 2);
     assert_int_equal(counts[TRIAL_WAITING], 0);
-    /* a heartbeat keeps a trial fresh */
-    assert_int_equal(store_heartbeat(s, "hostA", (int)getpid(), err), HP_OK);
+    assert_int_equal(counts[TRIAL_RUNNING], on_pg ? 2 : 3);
     store_claim_deinit(&c);
     store_claim_deinit(&a);
     store_claim_deinit(&d);
     store_close(s);
 }
 
-int main(void)
+/* The heartbeat refreshes only its own instance's trials: a trial of
+** another process (here "i-other") goes stale while this one beats. */
+static void test_heartbeat_own_trials(void **state)
 {
-    const struct CMUnitTest tests[] = {
+    (void)state;
+    int64_t id;
+    hp_store *s = open_with_study(&id);
+    char err[HP_ERR_LEN];
+    int calls = 0;
+    hp_claimer other = CLAIMER("hostB", 4242, "o/w0", "i-other", "boot-2/pid:[9]");
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
+    hp_claim c, m, d;
+    hp_claim_status st;
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &other, propose, &calls, &c, &st,
+                                 err), HP_OK);
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &me, propose, &calls, &m, &st,
+                                 err), HP_OK);
+    store_close(s);
+    assert_int_equal(store_open(db, 0, &s, err), HP_OK);
+    hp_claimer third = CLAIMER("hostC", 77, "t/w0", "i-third", "boot-3/pid:[3]");
+    /* the first sweep of a new connection; then both beat... but only
+       "i-me" does: "i-other" is judged stale, "i-me" is not */
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 0.3, &third, propose, &calls, &d, &st,
+                                 err), HP_OK);
+    assert_int_equal(d.number, 2);
+    store_claim_deinit(&d);
+    for (int i = 0; i < 12; i++) {
+        usleep(100000);
+        assert_int_equal(store_heartbeat(s, "i-me", err), HP_OK);
+    }
+    assert_int_equal(store_claim(s, id, 4, UINT64_MAX, 0.3, &third, propose, &calls, &d, &st,
+                                 err), HP_OK);
+    assert_int_equal(st, CLAIM_OK);
+    assert_int_equal(d.number, c.number);
+    int running, pid;
+    char instance[64];
+    assert_int_equal(store_trial_owner(s, m.trial_id, &running, &pid, instance, err), HP_OK);
+    assert_true(running);
+    assert_string_equal(instance, "i-me");
+    assert_int_equal(pid, (int)getpid());
+    store_claim_deinit(&c);
+    store_claim_deinit(&m);
+    store_claim_deinit(&d);
+    store_close(s);
+}
+
+/* Pids are judged only within their own boot and PID namespace: a dead pid
+** of another namespace (a container with the same host name) is left to
+** its heartbeat, and our own pid under another instance (a restarted
+** container whose process got the same pid) is a dead predecessor. */
+static void test_pid_namespaces(void **state)
+{
+    (void)state;
+    int64_t id;
+    hp_store *s = open_with_study(&id);
+    char err[HP_ERR_LEN];
+    int calls = 0;
+    int gone = dead_pid();
+    hp_claimer twin = CLAIMER("hostA", gone, "twin/w0", "i-twin", "boot-1/pid:[2]");
+    hp_claimer before = CLAIMER("hostA", (int)getpid(), "before/w0", "i-before", ORIGIN);
+    hp_claim c, b, d;
+    hp_claim_status st;
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &twin, propose, &calls, &c, &st,
+                                 err), HP_OK);
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &before, propose, &calls, &b, &st,
+                                 err), HP_OK);
+    store_close(s);
+    assert_int_equal(store_open(db, 0, &s, err), HP_OK);
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &me, propose, &calls, &d, &st,
+                                 err), HP_OK);
+    assert_int_equal(st, CLAIM_OK);
+    assert_int_equal(d.number, b.number);   /* the predecessor's trial */
+    int running, pid;
+    char instance[64];
+    assert_int_equal(store_trial_owner(s, c.trial_id, &running, &pid, instance, err), HP_OK);
+    assert_true(running);                   /* the twin's stays */
+    assert_string_equal(instance, "i-twin");
+    store_claim_deinit(&c);
+    store_claim_deinit(&b);
+    store_claim_deinit(&d);
+    store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest file_tests[] = {
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+    };
+    const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_claim_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_capacity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_dead_pid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_own_trials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pid_namespaces, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
+        const char *url = getenv("HP_TEST_PG_URL");
+        if (!url || !*url) {
+            fprintf(stderr, "HP_TEST_PG_URL is not set: no PostgreSQL to test against\n");
+            return 77;
+        }
+        snprintf(db, sizeof db, "%s", url);
+        on_pg = 1;
+        return cmocka_run_group_tests_name("storage on PostgreSQL", tests, NULL, NULL);
+    }
+    return cmocka_run_group_tests_name("storage files", file_tests, NULL, NULL) |
+           cmocka_run_group_tests_name("storage on SQLite", tests, NULL, NULL);
 }
