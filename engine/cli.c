@@ -14,13 +14,16 @@
 
 static const hp_option_spec study_only[] = {
     {"--study", "NAME", "the study to use when the database holds several"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {NULL, NULL, NULL}};
 
 static const hp_option_spec run_options[] = {
     {"--workers", "N", "trials run at once in this process (default: the file's workers, "
      "else the cores); kernel threads per trial follow: the file's threads, else cores / N"},
     {"--trials", "N", "the study's total of finished trials (not how many more to run)"},
-    {"--storage", "PATH", "the SQLite database, instead of the file's storage"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"--retry-failed", NULL, "first put the study's FAILED trials back in the queue, with "
      "their numbers and parameters (after fixing the objective)"},
     {"--report", "FILE", "keep FILE, the study's HTML report, up to date: every 10 s and "
@@ -30,11 +33,15 @@ static const hp_option_spec run_options[] = {
 
 static const hp_option_spec best_options[] = {
     {"--study", "NAME", "the study to use when the database holds several"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"--format", "ini|json", "ini (default): a [params] block to paste into a study file"},
     {NULL, NULL, NULL}};
 
 static const hp_option_spec trials_options[] = {
     {"--study", "NAME", "the study to use when the database holds several"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"--format", "table|csv|json", "output format (default table)"},
     {"--state", "STATE", "only trials in STATE: complete, pruned, failed, running, waiting"},
     {"--sort", "value|number", "order by value (best first) or by number (default)"},
@@ -43,6 +50,8 @@ static const hp_option_spec trials_options[] = {
 
 static const hp_option_spec export_options[] = {
     {"--study", "NAME", "the study to use when the database holds several"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"--format", "csv|json", "output format (required)"},
     {"-o", "FILE", "write FILE whole or not at all, instead of standard output"},
     {"--output", "FILE", "the same as -o"},
@@ -51,10 +60,13 @@ static const hp_option_spec export_options[] = {
 static const hp_option_spec ask_options[] = {
     {"--format", "json|env", "json (default): {\"trial\": N, \"params\": {...}}; env: "
      "HPSEARCH_TRIAL=N and HPSEARCH_PARAM_<NAME>='value' lines for eval"},
-    {"--storage", "PATH", "the SQLite database, instead of the file's storage"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {NULL, NULL, NULL}};
 
 static const hp_option_spec tell_options[] = {
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"--fail", "REASON", "the trial failed, for REASON"},
     {"--step", "N", "VALUE is an intermediate value at step N (exit 3: the pruner says "
      "stop)"},
@@ -62,46 +74,57 @@ static const hp_option_spec tell_options[] = {
 
 static const hp_option_spec report_options[] = {
     {"--study", "NAME", "the study to use when the database holds several"},
+    {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
+     "the file's storage"},
     {"-o", "FILE", "the page to write (default report.html), whole or not at all"},
     {"--output", "FILE", "the same as -o"},
     {"--watch", "N", "rewrite the page every N seconds until Ctrl-C; it reloads itself"},
+    {NULL, NULL, NULL}};
+
+static const hp_option_spec copy_options[] = {
+    {"--study", "NAME", "the study to copy when the source holds several"},
     {NULL, NULL, NULL}};
 
 static const hp_option_spec no_options[] = {{NULL, NULL, NULL}};
 
 static const hp_command commands[] = {
     {"run", cmd_run, CMD_LOAD_STUDY, 1, 1, run_options,
-     "hpsearch run STUDY.ini [--workers N] [--trials N] [--storage PATH] [--retry-failed]\n"
+     "hpsearch run STUDY.ini [--workers N] [--trials N] [--storage DB] [--retry-failed]\n"
      "                       [--report FILE] [--quiet]",
      "Creates the study if it is new, resumes it if it exists, and runs trials until the "
      "study has its finished trials.  Ctrl-C stops (exit 130); the same command resumes."},
     {"status", cmd_status, CMD_OPEN_TARGET, 1, 1, study_only,
-     "hpsearch status STUDY.ini|DB [--study NAME]",
+     "hpsearch status STUDY.ini|DB|URL [--study NAME]",
      "Trials by state, the best trial, how trials run (workers x threads), the samplers "
      "that proposed them, and what is running."},
     {"best", cmd_best, CMD_OPEN_TARGET, 1, 1, best_options,
-     "hpsearch best STUDY.ini|DB [--study NAME] [--format ini|json]",
+     "hpsearch best STUDY.ini|DB|URL [--study NAME] [--format ini|json]",
      "The best complete trial's parameters, ready to paste into a study file."},
     {"trials", cmd_trials, CMD_OPEN_TARGET, 1, 1, trials_options,
-     "hpsearch trials STUDY.ini|DB [--study NAME] [--format table|csv|json]\n"
+     "hpsearch trials STUDY.ini|DB|URL [--study NAME] [--format table|csv|json]\n"
      "                [--state complete|pruned|failed|running|waiting]\n"
      "                [--sort value|number] [--limit N]",
      "Lists trials."},
     {"export", cmd_export, CMD_OPEN_TARGET, 1, 1, export_options,
-     "hpsearch export STUDY.ini|DB [--study NAME] --format csv|json [-o FILE]",
+     "hpsearch export STUDY.ini|DB|URL [--study NAME] --format csv|json [-o FILE]",
      "Every trial with its parameters and final metrics, one row each."},
     {"ask", cmd_ask, CMD_LOAD_STUDY | CMD_OPEN_STUDY, 1, 1, ask_options,
-     "hpsearch ask STUDY.ini [--format json|env] [--storage PATH]",
+     "hpsearch ask STUDY.ini [--format json|env] [--storage DB]",
      "Claims one trial and prints its parameters; exit 4 when the study has its trials."},
     {"tell", cmd_tell, CMD_OPEN_TARGET, 2, 3, tell_options,
      "hpsearch tell STUDY.ini TRIAL VALUE\n"
      "hpsearch tell STUDY.ini TRIAL --fail REASON\n"
      "hpsearch tell STUDY.ini TRIAL --step N VALUE",
      "Records an asked trial's final value, its failure, or an intermediate value."},
-    {"studies", cmd_studies, 0, 1, 1, no_options, "hpsearch studies DB",
+    {"studies", cmd_studies, 0, 1, 1, no_options, "hpsearch studies DB|URL",
      "Lists the studies in a database."},
+    {"copy", cmd_copy, CMD_OPEN_TARGET, 2, 2, copy_options,
+     "hpsearch copy STUDY.ini|DB|URL DB|URL [--study NAME]",
+     "Copies a study with every trial, parameter, intermediate value and metric to another "
+     "database (an SQLite file, created if missing, or a postgresql:// URL); trials running "
+     "at the source arrive waiting.  Continue it there with run --storage."},
     {"report", cmd_report, CMD_OPEN_TARGET, 1, 1, report_options,
-     "hpsearch report STUDY.ini|DB [--study NAME] [-o report.html] [--watch N]",
+     "hpsearch report STUDY.ini|DB|URL [--study NAME] [-o report.html] [--watch N]",
      "Writes the study as one self-contained HTML page: summary, history, parameter "
      "importance, slices, parallel coordinates, contour, learning curves, timeline and "
      "failures.  It opens anywhere: no server, no network."},
@@ -276,7 +299,8 @@ static int setup(const hp_command *c, const hp_args *a, hp_target *t, char *err)
     if (c->flags & CMD_OPEN_STUDY)
         return target_open_study(t, err);
     if (c->flags & CMD_OPEN_TARGET)
-        return target_open(a->pos[0], args_get(a, "--study"), t, err);
+        return target_open(a->pos[0], args_get(a, "--study"), args_get(a, "--storage"), t,
+                           err);
     return HP_OK;
 }
 

@@ -87,5 +87,6 @@ int cmd_ask(const hp_args *a, hp_target *t, char *err);
 int cmd_tell(const hp_args *a, hp_target *t, char *err);
 int cmd_studies(const hp_args *a, hp_target *t, char *err);
 int cmd_report(const hp_args *a, hp_target *t, char *err);
+int cmd_copy(const hp_args *a, hp_target *t, char *err);
 
 #endif

@@ -12,6 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+int store_is_url(const char *target)
+{
+    return db_is_url(target);
+}
+
 int store_fail(hp_store *s, const char *what, char *err)
 {
     db_result r = db_last_result(s->db);

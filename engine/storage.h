@@ -33,7 +33,11 @@ typedef enum {
 const char *store_state_name(hp_trial_state s);
 int store_state_parse(const char *s);
 
-/* Opens the database at PATH.  create = 1 creates the file (and the schema)
+/* 1 when TARGET names a PostgreSQL database (postgresql:// or
+** postgres:// URL) rather than an SQLite file. */
+int store_is_url(const char *target);
+
+/* Opens the database at PATH (a file, or a URL: see store_is_url).  create = 1 creates the file (and the schema)
 ** when missing; 0 requires it to exist.  Returns HP_OK; HP_EINPUT with a
 ** message for a missing file, a file that is not SQLite, a schema newer
 ** than this program, or an unwritable place; HP_ESTORAGE otherwise. */
@@ -281,7 +285,16 @@ int store_study_curves(hp_store *store, int64_t study_id, const char *metric,
                        int (*fn)(void *ctx, int64_t number, int64_t step, double value),
                        void *ctx, char *err);
 
-/* Runs PRAGMA integrity_check; *ok = 1 if it says "ok". */
+/* Copies STUDY (a row of SRC) with every trial, parameter, intermediate
+** value and final metric into DST, in one transaction of DST; a trial
+** RUNNING at the source arrives WAITING.  HP_EINPUT if DST already has a
+** study of that name.  *copied gets the number of trials. */
+int store_copy_study(hp_store *src, const hp_study_row *study, hp_store *dst,
+                     int64_t *copied, char *err);
+
+/* Checks the database: SQLite's integrity_check on a file, and on either
+** database what hpsearch keeps true (dense trial numbers, owners of running
+** trials, finish times, parameter rows).  *ok = 1 if all hold. */
 int store_integrity_check(hp_store *store, int *ok, char *err);
 
 #endif

@@ -17,6 +17,11 @@
 
 #define SAME NULL
 
+/* "parameter N is NULL", typed: PostgreSQL cannot infer a parameter's type
+** from IS NULL alone. */
+#define NULL_TEXT(n) "CAST(?" #n " AS TEXT) IS NULL"
+#define NULL_REAL(n) "CAST(?" #n " AS DOUBLE PRECISION) IS NULL"
+
 /* X(member, sql, pg) for every statement prepared at open: PG is
 ** PostgreSQL's text where its dialect differs, SAME where it does not. */
 #define STORE_STATEMENTS(X)                                                          \
@@ -40,11 +45,8 @@
     X(requeue, "UPDATE trials SET state = 'WAITING', worker = NULL, host = NULL, "   \
       "pid = NULL, instance = NULL, origin = NULL, started_at = NULL, "              \
       "heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'RUNNING' AND "           \
-      "(?2 IS NULL OR worker = ?2) AND (?3 IS NULL OR heartbeat_at = ?3)",           \
-      "UPDATE trials SET state = 'WAITING', worker = NULL, host = NULL, "            \
-      "pid = NULL, instance = NULL, origin = NULL, started_at = NULL, "              \
-      "heartbeat_at = NULL WHERE trial_id = ?1 AND state = 'RUNNING' AND "           \
-      "(?2::text IS NULL OR worker = ?2) AND (?3::float8 IS NULL OR heartbeat_at = ?3)") \
+      "(" NULL_TEXT(2) " OR worker = ?2) AND (" NULL_REAL(3) " OR heartbeat_at = ?3)",  \
+      SAME)                                                                          \
     X(requeue_worker, "UPDATE trials SET state = 'WAITING', worker = NULL, "          \
       "host = NULL, pid = NULL, instance = NULL, origin = NULL, started_at = NULL, " \
       "heartbeat_at = NULL WHERE study_id = ?1 AND worker = ?2 AND state = 'RUNNING'",\
@@ -72,10 +74,7 @@
       "j(key, value, ord) ON p.name = j.key WHERE p.trial_id = ?1 ORDER BY j.ord")   \
     X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
-      "AND state = 'RUNNING' AND (?2 IS NULL OR worker = ?2)",                       \
-      "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "          \
-      "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
-      "AND state = 'RUNNING' AND (?2::text IS NULL OR worker = ?2)")                 \
+      "AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)", SAME)           \
     /* after a lost connection: did our own finish commit after all? */            \
     X(finished_by, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = ?2 AND "    \
       "worker = ?3", SAME)                                                           \
@@ -83,9 +82,9 @@
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
     /* PostgreSQL locks the row, so no re-queue slips in before the report */      \
     X(is_running, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING' AND " \
-      "(?2 IS NULL OR worker = ?2)",                                                 \
+      "(" NULL_TEXT(2) " OR worker = ?2)",                                           \
       "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = 'RUNNING' AND "          \
-      "(?2::text IS NULL OR worker = ?2) FOR UPDATE")                                \
+      "(" NULL_TEXT(2) " OR worker = ?2) FOR UPDATE")                                \
     X(delete_value, "DELETE FROM trial_values WHERE trial_id = ?1 AND step = ?2 AND " \
       "name = ?3", SAME)                                                             \
     X(failed_trials, "SELECT trial_id FROM trials WHERE study_id = ?1 AND state = "  \
@@ -108,12 +107,12 @@
       "t.value IS NOT NULL ORDER BY t.value DESC, t.number LIMIT 1", PG_ROWS)        \
     X(best_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.state = 'COMPLETE' AND " \
       "t.value IS NOT NULL ORDER BY t.value ASC, t.number LIMIT 1", PG_ROWS)         \
-    X(list_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "     \
+    X(list_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (" NULL_TEXT(2) " OR "  \
       "t.state = ?2) ORDER BY t.number LIMIT ?3", PG_ROWS)                           \
-    X(list_by_value_max, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "  \
+    X(list_by_value_max, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (" NULL_TEXT(2) " OR "  \
       "t.state = ?2) ORDER BY t.value IS NULL, t.value DESC, t.number LIMIT ?3",     \
       PG_ROWS)                                                                       \
-    X(list_by_value_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (?2 IS NULL OR "  \
+    X(list_by_value_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND (" NULL_TEXT(2) " OR "  \
       "t.state = ?2) ORDER BY t.value IS NULL, t.value ASC, t.number LIMIT ?3",      \
       PG_ROWS)                                                                       \
     X(trial_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.number = ?2",     \
@@ -157,24 +156,39 @@
       "name = ?2 AND step IS NULL ORDER BY rowid DESC LIMIT 1",                      \
       "SELECT value FROM trial_values WHERE trial_id = ?1 AND "                      \
       "name = ?2 AND step IS NULL ORDER BY value_id DESC LIMIT 1")                   \
-    X(all_values, "SELECT t.number, v.step, v.name, v.value FROM trials t JOIN "     \
+    X(copy_trials, "SELECT trial_id, number, state, value, params_json, seed, worker, " \
+      "host, pid, started_at, finished_at, heartbeat_at, error, output, sampler, "   \
+      "study_seed FROM trials WHERE study_id = ?1 ORDER BY number", SAME)            \
+    X(copy_params, "SELECT p.trial_id, p.name, p.value, p.text FROM trials t JOIN "  \
+      "trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1", SAME)       \
+    X(copy_values, "SELECT v.trial_id, v.step, v.name, v.value FROM trials t JOIN "  \
       "trial_values v ON v.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
       "ORDER BY t.number, v.rowid",                                                  \
-      "SELECT t.number, v.step, v.name, v.value FROM trials t JOIN "                 \
+      "SELECT v.trial_id, v.step, v.name, v.value FROM trials t JOIN "               \
       "trial_values v ON v.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
-      "ORDER BY t.number, v.value_id")
+      "ORDER BY t.number, v.value_id")                                               \
+    X(copy_study, "INSERT INTO studies(name, direction, metric, sampler, config, "   \
+      "space_hash, seed, trials, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "\
+      "RETURNING study_id", SAME)                                                    \
+    /* a trial running at the source is copied WAITING: its owner runs it      \
+       there, not here */                                                            \
+    X(copy_trial, "INSERT INTO trials(study_id, number, state, value, params_json, "  \
+      "seed, worker, host, pid, started_at, finished_at, heartbeat_at, error, output, "\
+      "sampler, study_seed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "\
+      "?13, ?14, ?15, ?16) RETURNING trial_id", SAME)
 
 /* A trial as the query commands read it: the final metrics as one JSON
-** object, in the order they were stored. */
+** object by name, numbers exact and written alike by both databases. */
 #define TRIAL_COLUMNS                                                                \
     "SELECT t.trial_id, t.number, t.state, t.value, t.params_json, "                \
-    "(SELECT json_group_object(v.name, v.value) FROM trial_values v WHERE "          \
-    "v.trial_id = t.trial_id AND v.step IS NULL), t.started_at, t.finished_at, "     \
-    "t.heartbeat_at, t.worker, t.error, t.seed FROM trials t"
+    "(SELECT '{' || group_concat(json_quote(name) || ':' || coalesce(hp_number(value), "\
+    "'null'), ',') || '}' FROM (SELECT v.name, v.value FROM trial_values v WHERE "   \
+    "v.trial_id = t.trial_id AND v.step IS NULL ORDER BY v.name, v.rowid)), "        \
+    "t.started_at, t.finished_at, t.heartbeat_at, t.worker, t.error, t.seed FROM trials t"
 #define TRIAL_COLUMNS_PG                                                             \
     "SELECT t.trial_id, t.number, t.state, t.value, t.params_json, "                \
     "(SELECT '{' || string_agg(to_json(v.name)::text || ':' || "                     \
-    "coalesce(v.value::text, 'null'), ',' ORDER BY v.value_id) || '}' FROM "         \
+    "coalesce(v.value::text, 'null'), ',' ORDER BY v.name, v.value_id) || '}' FROM " \
     "trial_values v WHERE v.trial_id = t.trial_id AND v.step IS NULL), "             \
     "t.started_at, t.finished_at, t.heartbeat_at, t.worker, t.error, t.seed FROM trials t"
 

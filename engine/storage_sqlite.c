@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "error.h"
 
@@ -48,6 +49,20 @@ static void now_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     (void)argv;
     sqlite3_result_double(ctx, clock_wall());
+}
+
+/* hp_number(x): x in its shortest exact decimal form, the form PostgreSQL
+** prints; SQLite's own text of a REAL keeps only 15 digits. */
+static void number_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char text[40];
+    buf_number_text(sqlite3_value_double(argv[0]), text, sizeof text);
+    sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
 }
 
 static void sqlite_close(db *d)
@@ -160,6 +175,10 @@ db *db_sqlite_open(const char *path, int read_write, int create, int uri, char *
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(c->handle, "hp_now", 0, SQLITE_UTF8, NULL,
                                      now_function, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(c->handle, "hp_number", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                     number_function, NULL, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_extended_result_codes(c->handle, 0);
         sqlite3_busy_timeout(c->handle, 10000);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "files.h"
+#include "storage.h"
 #include "parse.h"
 #include "suggest.h"
 
@@ -188,10 +189,12 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     char default_db[1024];
     snprintf(default_db, sizeof default_db, "%s.db", name);
     v = get(ini, "study", "storage", default_db, &line);
-    if (strstr(v, "://"))
-        return fail_at(err, ini, line, "storage '%s' is not supported; give a SQLite "
-                       "file path", v);
-    cfg->storage = files_resolve(cfg->path, v);
+    if (strstr(v, "://") && !store_is_url(v))
+        return fail_at(err, ini, line, "storage '%s' is not supported; give an SQLite "
+                       "file path or a postgresql:// URL", v);
+    /* a URL is used as written: libpq reads PGPASSWORD, ~/.pgpass and
+       service files itself */
+    cfg->storage = store_is_url(v) ? strdup(v) : files_resolve(cfg->path, v);
 
     v = get(ini, "study", "direction", "minimize", &line);
     if (strcmp(v, "minimize") == 0)
@@ -351,9 +354,9 @@ int study_apply_overrides(hp_study_config *cfg, int workers, int64_t trials,
     if (trials > 0)
         cfg->trials = trials;
     if (storage) {
-        if (strstr(storage, "://")) {
-            snprintf(err, HP_ERR_LEN, "--storage '%s' is not supported; give a SQLite file "
-                     "path", storage);
+        if (strstr(storage, "://") && !store_is_url(storage)) {
+            snprintf(err, HP_ERR_LEN, "--storage '%s' is not supported; give an SQLite file "
+                     "path or a postgresql:// URL", storage);
             return HP_EINPUT;
         }
         char *s = strdup(storage);

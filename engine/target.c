@@ -78,24 +78,34 @@ static int only_study(hp_target *t, const char *db_path, char *name, size_t len,
     return rc;
 }
 
-int target_open(const char *target, const char *study_name, hp_target *t, char *err)
+int target_open(const char *target, const char *study_name, const char *storage,
+                hp_target *t, char *err)
 {
     memset(t, 0, sizeof *t);
     const char *db_path = target;
     const char *name = study_name;
     char only[256];
     int rc;
-    if (access(target, F_OK) != 0) {
+    if (!store_is_url(target) && access(target, F_OK) != 0) {
         snprintf(err, HP_ERR_LEN, "no such file '%s'", target);
         return HP_EINPUT;
     }
-    if (!is_sqlite_file(target)) {
+    if (storage && (store_is_url(target) || is_sqlite_file(target))) {
+        snprintf(err, HP_ERR_LEN, "--storage goes with a study file, not with a database "
+                 "('%s')", target);
+        return HP_EINPUT;
+    }
+    if (!store_is_url(target) && !is_sqlite_file(target)) {
         if ((rc = target_load_study(target, t, err)))
             return rc;
+        if (storage && (rc = study_apply_overrides(&t->cfg, 0, 0, storage, err))) {
+            target_close(t);
+            return rc;
+        }
         db_path = t->cfg.storage;
         if (!name)
             name = t->cfg.name;
-        if (access(db_path, F_OK) != 0) {
+        if (!store_is_url(db_path) && access(db_path, F_OK) != 0) {
             snprintf(err, HP_ERR_LEN, "study '%s' has not been run yet (no database '%s')",
                      t->cfg.name, db_path);
             target_close(t);

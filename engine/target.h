@@ -31,10 +31,12 @@ int target_load_study(const char *path, hp_target *t, char *err);
 ** with err. */
 int target_open_study(hp_target *t, char *err);
 
-/* For the query commands: TARGET is a study file or a database; finds the
-** study (STUDY_NAME, else the file's, else the database's only one).
-** Returns a status with err. */
-int target_open(const char *target, const char *study_name, hp_target *t, char *err);
+/* For the query commands: TARGET is a study file, an SQLite file or a
+** postgresql:// URL; STORAGE (may be NULL) replaces a study file's storage.
+** Finds the study (STUDY_NAME, else the file's, else the database's only
+** one).  Returns a status with err. */
+int target_open(const char *target, const char *study_name, const char *storage,
+                hp_target *t, char *err);
 
 void target_close(hp_target *t);
 
