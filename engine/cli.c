@@ -70,6 +70,8 @@ static const hp_option_spec tell_options[] = {
     {"--fail", "REASON", "the trial failed, for REASON"},
     {"--step", "N", "VALUE is an intermediate value at step N (exit 3: the pruner says "
      "stop)"},
+    {"--force", NULL, "record it even though a 'run' worker is running the trial (its "
+     "own result is then refused)"},
     {NULL, NULL, NULL}};
 
 static const hp_option_spec report_options[] = {

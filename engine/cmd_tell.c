@@ -14,12 +14,14 @@
 typedef struct {
     int64_t trial_id;
     hp_trial_state state;
+    char worker[320];
 } found_trial;
 
 static int keep_trial(void *ctx, const hp_trial_row *row)
 {
     found_trial *f = ctx;
     f->trial_id = row->trial_id;
+    snprintf(f->worker, sizeof f->worker, "%s", row->worker ? row->worker : "");
     f->state = row->state;
     return 0;
 }
@@ -64,7 +66,7 @@ int cmd_tell(const hp_args *a, hp_target *t, char *err)
     int rc = tell_parse(a, &number, &step, &value, err);
     if (rc)
         return rc;
-    found_trial f = {0, TRIAL_WAITING};
+    found_trial f = {0, TRIAL_WAITING, ""};
     int found;
     if ((rc = store_trial_by_number(t->store, t->study.study_id, number, keep_trial, &f,
                                     &found, err)))
@@ -77,6 +79,19 @@ int cmd_tell(const hp_args *a, hp_target *t, char *err)
     if (f.state != TRIAL_RUNNING) {
         snprintf(err, HP_ERR_LEN, "tell: trial %lld is %s, not RUNNING", (long long)number,
                  store_state_name(f.state));
+        return HP_EINPUT;
+    }
+    /* a trial a run worker holds is that worker's: its result would be
+       thrown away when the worker finishes (or refused if this one lands
+       first), so only --force takes it */
+    int running, pid;
+    char instance[64];
+    if ((rc = store_trial_owner(t->store, f.trial_id, &running, &pid, instance, err)))
+        return rc;
+    if (running && pid > 0 && !args_get(a, "--force")) {
+        snprintf(err, HP_ERR_LEN, "tell: trial %lld is being run by a 'run' worker (%s); "
+                 "its result will be recorded when it finishes.  Use --force to record "
+                 "this one instead", (long long)number, f.worker[0] ? f.worker : "unknown");
         return HP_EINPUT;
     }
     hp_trial_run trial;

@@ -15,10 +15,14 @@ struct hp_proposer {
     hp_buf json;
     hp_store *store;   /* history source for model-based samplers */
     int64_t study_id;
-    /* the history as the sampler sees it; grown as needed */
+    /* the history as the sampler sees it; grown as needed.  Rows below
+       n_kept are the finished trials numbered below next_number, which
+       never change: later loads read only from next_number on */
     double *x, *y, *x_running;
     int n, n_running, cap, cap_running;
-    hp_claim scratch;  /* one trial's parameters while loading */
+    int n_kept;
+    int64_t next_number;
+    int extending;     /* while loading: every trial so far is finished */
     int load_rc;
     char load_err[HP_ERR_LEN];
 };
@@ -63,6 +67,8 @@ void proposer_set_store(hp_proposer *p, hp_store *store, int64_t study_id)
 {
     p->store = store;
     p->study_id = study_id;
+    p->n = p->n_kept = 0;
+    p->next_number = 0;
 }
 
 int proposer_needs_history(const hp_proposer *p)
@@ -70,62 +76,53 @@ int proposer_needs_history(const hp_proposer *p)
     return sampler_needs_history(p->sampler);
 }
 
-static int take_param(void *ctx, const char *name, double value, const char *text)
-{
-    hp_claim *c = ctx;
-    hp_param_row *np = realloc(c->params, sizeof *np * (size_t)(c->n_params + 1));
-    if (!np)
-        return 1;
-    c->params = np;
-    hp_param_row *r = &np[c->n_params];
-    r->name = strdup(name);
-    r->value = value;
-    r->text = text ? strdup(text) : NULL;
-    c->n_params++;
-    return !r->name || (text && !r->text);
-}
-
 /* Adds one trial of the history: its parameters encoded to the cube. */
-static int take_trial(void *ctx, int64_t trial_id, hp_trial_state state, double value)
+static int take_trial(void *ctx, int64_t number, hp_trial_state state, double value,
+                      int n_params, const hp_param_row *params)
 {
     hp_proposer *p = ctx;
-    int d = space_dim(p->cfg->space);
-    int running = state == TRIAL_RUNNING;
-    int *n = running ? &p->n_running : &p->n;
-    int *cap = running ? &p->cap_running : &p->cap;
-    if (*n == *cap) {
-        int nc = *cap ? *cap * 2 : 64;
-        double **xs = running ? &p->x_running : &p->x;
-        double *nx = realloc(*xs, sizeof(double) * (size_t)nc * (size_t)(d > 0 ? d : 1));
-        if (!nx)
-            goto oom;
-        *xs = nx;
-        if (!running) {
-            double *ny = realloc(p->y, sizeof(double) * (size_t)nc);
-            if (!ny)
+    int finished = state == TRIAL_COMPLETE || state == TRIAL_FAILED ||
+                   state == TRIAL_PRUNED;
+    p->extending = p->extending && finished && number == p->next_number;
+    /* PRUNED trials are left out of the model, WAITING ones have no result */
+    int modelled = state == TRIAL_COMPLETE || state == TRIAL_FAILED ||
+                   state == TRIAL_RUNNING;
+    hp_claim trial = {0};
+    trial.params = (hp_param_row *)params;
+    trial.n_params = n_params;
+    /* a trial from another version of the space: the sampler cannot use it */
+    if (modelled && proposer_claim_values(p->cfg->space, &trial, p->values, p->load_err))
+        modelled = 0;
+    if (modelled) {
+        int d = space_dim(p->cfg->space);
+        int running = state == TRIAL_RUNNING;
+        int *n = running ? &p->n_running : &p->n;
+        int *cap = running ? &p->cap_running : &p->cap;
+        if (*n == *cap) {
+            int nc = *cap ? *cap * 2 : 64;
+            double **xs = running ? &p->x_running : &p->x;
+            double *nx = realloc(*xs, sizeof(double) * (size_t)nc * (size_t)(d > 0 ? d : 1));
+            if (!nx)
                 goto oom;
-            p->y = ny;
+            *xs = nx;
+            if (!running) {
+                double *ny = realloc(p->y, sizeof(double) * (size_t)nc);
+                if (!ny)
+                    goto oom;
+                p->y = ny;
+            }
+            *cap = nc;
         }
-        *cap = nc;
+        double *x = (running ? p->x_running : p->x) + (size_t)*n * (size_t)d;
+        space_encode(p->cfg->space, p->values, x);
+        if (!running)
+            p->y[*n] = state == TRIAL_COMPLETE ? value : NAN;
+        (*n)++;
     }
-    store_claim_deinit(&p->scratch);
-    p->scratch.trial_id = trial_id;
-    int rc = store_trial_params(p->store, trial_id, take_param, &p->scratch, p->load_err);
-    if (rc) {
-        p->load_rc = rc;
-        return 1;
+    if (p->extending) {
+        p->next_number = number + 1;
+        p->n_kept = p->n;
     }
-    if (proposer_claim_values(p->cfg->space, &p->scratch, p->values, p->load_err)) {
-        /* a trial from another version of the space: the sampler cannot use it */
-        store_claim_deinit(&p->scratch);
-        return 0;
-    }
-    store_claim_deinit(&p->scratch);
-    double *x = (running ? p->x_running : p->x) + (size_t)*n * (size_t)d;
-    space_encode(p->cfg->space, p->values, x);
-    if (!running)
-        p->y[*n] = state == TRIAL_COMPLETE ? value : NAN;
-    (*n)++;
     return 0;
 oom:
     snprintf(p->load_err, sizeof p->load_err, "out of memory");
@@ -139,15 +136,22 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
         snprintf(err, HP_ERR_LEN, "sampler '%s' needs the study's history", p->cfg->sampler);
         return HP_EINPUT;
     }
-    p->n = p->n_running = 0;
+    /* keep the finished prefix; re-read from the first trial that was not
+       finished last time */
+    p->n = p->n_kept;
+    p->n_running = 0;
     p->load_rc = 0;
-    int rc = store_history(p->store, p->study_id, take_trial, p, err);
+    p->extending = 1;
+    int rc = store_history_since(p->store, p->study_id, p->next_number, take_trial, p, err);
     if (!rc && p->load_rc) {
         rc = p->load_rc;
         snprintf(err, HP_ERR_LEN, "%s", p->load_err);
     }
-    if (rc)
+    if (rc) {
+        p->n = p->n_kept = 0;
+        p->next_number = 0;
         return HP_EINPUT;
+    }
     h->n = p->n;
     h->x = p->x;
     h->y = p->y;

@@ -242,14 +242,16 @@ int store_trial_by_number(hp_store *store, int64_t study_id, int64_t number,
                           int (*fn)(void *ctx, const hp_trial_row *row), void *ctx,
                           int *found, char *err);
 
-/* What a model-based sampler learns from: every COMPLETE, FAILED and RUNNING
-** trial of the study in number order (PRUNED trials are left out), via FN
-** with the trial's id, state and value (NaN when NULL).  FN may call
-** store_trial_params. */
-int store_history(hp_store *store, int64_t study_id,
-                  int (*fn)(void *ctx, int64_t trial_id, hp_trial_state state,
-                            double value),
-                  void *ctx, char *err);
+/* What a model-based sampler learns from, read incrementally: every trial
+** numbered FROM or higher, in number order, via FN with its number, state,
+** value (NaN when NULL) and parameters (name, number, text or NULL), all
+** from one joined query.  Finished trials never change, so a caller keeps
+** those below its first unfinished number and asks only from there.  FN
+** must not query the store. */
+int store_history_since(hp_store *store, int64_t study_id, int64_t from,
+                        int (*fn)(void *ctx, int64_t number, hp_trial_state state,
+                                  double value, int n_params, const hp_param_row *params),
+                        void *ctx, char *err);
 
 /* For pruners: the values of metric NAME that trials numbered below NUMBER
 ** reported at STEP, into OUT (a buffer of doubles, grown as needed; *n the

@@ -128,11 +128,9 @@
       "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "             \
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
       "ORDER BY min(t.number), min(v.value_id)")                                     \
-    X(history, "SELECT trial_id, state, value FROM trials WHERE study_id = ?1 AND "   \
-      "state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY number", SAME)            \
-    X(history_params, "SELECT t.trial_id, p.name, p.value, p.text FROM trials t "    \
-      "JOIN trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1 AND "    \
-      "t.state IN ('COMPLETE', 'FAILED', 'RUNNING') ORDER BY t.number", SAME)        \
+    X(history_since, "SELECT t.number, t.state, t.value, p.name, p.value, p.text "    \
+      "FROM trials t LEFT JOIN trial_params p ON p.trial_id = t.trial_id WHERE "     \
+      "t.study_id = ?1 AND t.number >= ?2 ORDER BY t.number", SAME)                  \
     X(values_at_step, "SELECT v.value FROM trials t JOIN trial_values v ON "          \
       "v.trial_id = t.trial_id AND v.name = ?3 AND v.step = ?4 WHERE t.study_id = ?1 "\
       "AND t.number < ?2", SAME)                                                     \

@@ -156,26 +156,70 @@ int store_trial_metric(hp_store *s, int64_t trial_id, const char *name, double *
     return HP_OK;
 }
 
-int store_history(hp_store *s, int64_t study_id,
-                  int (*fn)(void *ctx, int64_t trial_id, hp_trial_state state,
-                            double value),
-                  void *ctx, char *err)
+int store_history_since(hp_store *s, int64_t study_id, int64_t from,
+                        int (*fn)(void *ctx, int64_t number, hp_trial_state state,
+                                  double value, int n_params, const hp_param_row *params),
+                        void *ctx, char *err)
 {
-    db_stmt *st = s->history;
+    db_stmt *st = s->history_since;
     db_bind_int64(st, 1, study_id);
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int k = store_state_parse(db_column_text(st, 1));
-        if (fn(ctx, db_column_int64(st, 0), k < 0 ? TRIAL_FAILED : (hp_trial_state)k,
-               store_column_or_nan(st, 2))) {
-            rc = DB_DONE;
-            break;
+    db_bind_int64(st, 2, from);
+    hp_param_row *params = NULL;
+    int n = 0, cap = 0, stop = 0;
+    int64_t number = -1;
+    hp_trial_state state = TRIAL_WAITING;
+    double value = NAN;
+    db_result r = DB_DONE;
+    /* rows come one per parameter; a trial is handed on when the next
+       begins.  Parameter strings point into the statement's row, so they
+       are copied until the trial is complete */
+    while (!stop && (r = db_step(st)) == DB_ROW) {
+        int64_t k = db_column_int64(st, 0);
+        if (k != number) {
+            if (number >= 0)
+                stop = fn(ctx, number, state, value, n, params);
+            for (int i = 0; i < n; i++) {
+                free(params[i].name);
+                free(params[i].text);
+            }
+            n = 0;
+            number = k;
+            int code = store_state_parse(db_column_text(st, 1));
+            state = code < 0 ? TRIAL_FAILED : (hp_trial_state)code;
+            value = store_column_or_nan(st, 2);
         }
+        if (stop || db_column_is_null(st, 3))
+            continue;
+        if (buf_grow_array(&params, &cap, n + 1, sizeof *params))
+            goto oom;
+        hp_param_row *p = &params[n++];
+        const char *text = db_column_text(st, 5);
+        p->name = strdup(db_column_text(st, 3));
+        p->value = store_column_or_nan(st, 4);
+        p->text = text ? strdup(text) : NULL;
+        if (!p->name || (text && !p->text))
+            goto oom;
     }
+    if (!stop && number >= 0 && r == DB_DONE)
+        fn(ctx, number, state, value, n, params);
     db_reset(st);
-    if (rc != DB_DONE)
+    for (int i = 0; i < n; i++) {
+        free(params[i].name);
+        free(params[i].text);
+    }
+    free(params);
+    if (!stop && r != DB_DONE)
         return store_fail(s, "cannot read the study's history", err);
     return HP_OK;
+oom:
+    db_reset(st);
+    for (int i = 0; i < n; i++) {
+        free(params[i].name);
+        free(params[i].text);
+    }
+    free(params);
+    snprintf(err, HP_ERR_LEN, "out of memory");
+    return HP_ENOMEM;
 }
 
 int store_values_at_step(hp_store *s, int64_t study_id, int64_t number, int64_t step,

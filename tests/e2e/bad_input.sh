@@ -69,8 +69,10 @@ expect_exit 2 "$HPSEARCH" run fine.ini --trials -3
 expect_exit 2 "$HPSEARCH" run fine.ini --wat
 expect_in err.txt "unknown option '--wat'"
 expect_exit 2 "$HPSEARCH" run
-expect_exit 2 "$HPSEARCH" run fine.ini --storage postgresql://me@host/db
+expect_exit 2 "$HPSEARCH" run fine.ini --storage mysql://me@host/db
 expect_in err.txt "not supported"
+expect_exit 2 "$HPSEARCH" run fine.ini --storage postgresql://me@no-such-host.invalid/db
+expect_in err.txt "cannot connect to 'postgresql://me@no-such-host.invalid/db'"
 [ -z "$(ls ./*.db 2>/dev/null)" ] || fail "a database was written"
 
 # a study without [objective] is for ask/tell: run refuses it

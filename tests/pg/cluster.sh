@@ -1,6 +1,7 @@
 #!/bin/sh
 # A throwaway PostgreSQL cluster on loopback for the tests and benchmarks:
 #   sh tests/pg/cluster.sh start DIR   -> prints the URL of database "hpsearch"
+#   sh tests/pg/cluster.sh pause|resume DIR   (stop and start the server)
 #   sh tests/pg/cluster.sh stop DIR
 # initdb and the server run as an unprivileged user (postgres, or the
 # caller when not root), on a free port, with trust authentication for
@@ -54,6 +55,13 @@ HBA
         -c "CREATE ROLE secret LOGIN PASSWORD 'right-password'" >/dev/null
     echo "$port" > "$dir/port"
     echo "postgresql://postgres@127.0.0.1:$port/hpsearch"
+    ;;
+pause)
+    # the server goes away (as in a restart), its data stays
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+resume)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
     ;;
 stop)
     [ -d "$dir/data" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true

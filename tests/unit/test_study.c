@@ -127,7 +127,7 @@ static void test_errors(void **state)
     expect_fail(HEAD "[sampler]\ninitial_trials = 3\n" OBJ PARAMS, 5, "takes no options");
     expect_fail(HEAD "workers = 0\n" OBJ PARAMS, 4, "workers must be");
     expect_fail(HEAD "timeout = soon\n" OBJ PARAMS, 4, "duration");
-    expect_fail(HEAD "storage = postgresql://u@h/db\n" OBJ PARAMS, 4, "not supported");
+    expect_fail(HEAD "storage = mysql://u@h/db\n" OBJ PARAMS, 4, "not supported");
 }
 
 static void test_quoted_values_and_comments(void **state)
