@@ -181,6 +181,7 @@ int store_exec_sql(hp_store *s, const char *sql, char *err)
 /* One integer from SQL (no parameters); DB_DONE/DB_ROW-style result. */
 static db_result query_int(hp_store *s, const char *sql, int64_t *v)
 {
+    *v = 0;
     db_stmt *st = db_prepare(s->db, sql);
     if (!st)
         return db_last_result(s->db);
@@ -211,7 +212,7 @@ static int user_version(hp_store *s, int *version, char *err)
 /* The number of schema objects, or -1 when it cannot be read now (busy). */
 static int table_count(hp_store *s)
 {
-    int64_t n;
+    int64_t n = 0;
     return query_int(s, "SELECT count(*) FROM sqlite_master", &n) == DB_ROW ? (int)n : -1;
 }
 
