@@ -3,6 +3,7 @@
 ** into a study file, or as JSON.
 */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -14,7 +15,29 @@ typedef struct {
     int printed;
     char err[HP_ERR_LEN];
     int rc;
+    /* the best trial, kept from the query: nothing else is read while
+       the query's row is open */
+    int found;
+    int64_t trial_id, number;
+    double value;
+    char *params_json, *metrics_json;
 } best_ctx;
+
+static int keep_best(void *ctx, const hp_trial_row *row)
+{
+    best_ctx *b = ctx;
+    b->found = 1;
+    b->trial_id = row->trial_id;
+    b->number = row->number;
+    b->value = row->value;
+    b->params_json = strdup(row->params_json);
+    b->metrics_json = strdup(row->metrics_json);
+    if (!b->params_json || !b->metrics_json) {
+        snprintf(b->err, HP_ERR_LEN, "out of memory");
+        b->rc = HP_ENOMEM;
+    }
+    return 1;
+}
 
 static int print_ini_param(void *ctx, const char *name, double value, const char *text)
 {
@@ -41,9 +64,9 @@ static int print_ini_param(void *ctx, const char *name, double value, const char
     return 0;
 }
 
-static int print_best(void *ctx, const hp_trial_row *row)
+static void print_best(best_ctx *b)
 {
-    best_ctx *b = ctx;
+    const best_ctx *row = b;
     b->printed = 1;
     hp_buf imp;
     buf_init(&imp);
@@ -62,7 +85,7 @@ static int print_best(void *ctx, const hp_trial_row *row)
         printf("}\n");
         buf_deinit(&name);
         buf_deinit(&imp);
-        return 0;
+        return;
     }
     if (has_imp)
         printf("; parameter importance (gp): %s\n", buf_str(&imp));
@@ -71,7 +94,6 @@ static int print_best(void *ctx, const hp_trial_row *row)
     printf("; best trial %lld of study '%s': %s = %s\n[params]\n", (long long)row->number,
            b->t->study.name, b->t->study.metric, buf_number_text(row->value, v, sizeof v));
     b->rc = store_trial_params(b->t->store, row->trial_id, print_ini_param, NULL, b->err);
-    return 0;
 }
 
 int cmd_best(const hp_args *a, hp_target *t, char *err)
@@ -81,12 +103,21 @@ int cmd_best(const hp_args *a, hp_target *t, char *err)
         snprintf(err, HP_ERR_LEN, "best: --format must be ini or json, got '%s'", format);
         return HP_EINPUT;
     }
-    best_ctx b = {t, strcmp(format, "json") == 0, 0, "", 0};
+    best_ctx b;
+    memset(&b, 0, sizeof b);
+    b.t = t;
+    b.json = strcmp(format, "json") == 0;
     int found;
     int rc = store_best(t->store, t->study.study_id, strcmp(t->study.direction, "maximize") == 0,
-                        print_best, &b, &found, b.err);
+                        keep_best, &b, &found, b.err);
     if (!rc)
         rc = b.rc;
+    if (!rc && b.found) {
+        print_best(&b);
+        rc = b.rc;
+    }
+    free(b.params_json);
+    free(b.metrics_json);
     if (rc) {
         snprintf(err, HP_ERR_LEN, "%s", b.err);
         return rc;

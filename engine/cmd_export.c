@@ -37,21 +37,20 @@ static void number_or_empty(hp_buf *b, double v, int json)
         buf_number(b, v);
 }
 
-static int take_param(void *ctx, const char *name, double value, const char *text)
+static void take_param(export_ctx *e, const hp_value_view *p)
 {
-    export_ctx *e = ctx;
     for (int i = 0; i < e->n_params; i++)
-        if (strcmp(e->params[i], name) == 0) {
+        if (strcmp(e->params[i], p->name) == 0) {
             buf_reset(&e->cells[i]);
-            if (text)
-                buf_puts(&e->cells[i], text);
+            if (p->text)
+                buf_puts(&e->cells[i], p->text);
             else
-                number_or_empty(&e->cells[i], value, 0);
+                number_or_empty(&e->cells[i], p->value, 0);
         }
-    return 0;
 }
 
-static int export_trial(void *ctx, const hp_trial_row *r)
+static int export_trial(void *ctx, const hp_trial_row *r, const hp_value_view *params,
+                        int n_params, const hp_value_view *metrics, int n_metrics)
 {
     export_ctx *e = ctx;
     hp_buf *b = &e->line;
@@ -86,8 +85,8 @@ static int export_trial(void *ctx, const hp_trial_row *r)
     }
     for (int i = 0; i < e->n_params; i++)
         buf_reset(&e->cells[i]);
-    if ((e->rc = store_trial_params(e->t->store, r->trial_id, take_param, e, e->err)))
-        return 1;
+    for (int i = 0; i < n_params; i++)
+        take_param(e, &params[i]);
     buf_printf(b, "%lld,%s,", (long long)r->number, store_state_name(r->state));
     number_or_empty(b, r->value, 0);
     buf_puts(b, ",");
@@ -105,14 +104,14 @@ static int export_trial(void *ctx, const hp_trial_row *r)
         buf_csv_field(b, buf_str(&e->cells[i]));
     }
     for (int i = 0; i < e->n_metrics; i++) {
-        double v;
-        int found;
-        if ((e->rc = store_trial_metric(e->t->store, r->trial_id, e->metrics[i], &v, &found,
-                                        e->err)))
-            return 1;
+        /* a metric stored twice: the last one written counts */
+        const hp_value_view *m = NULL;
+        for (int k = 0; k < n_metrics; k++)
+            if (strcmp(metrics[k].name, e->metrics[i]) == 0)
+                m = &metrics[k];
         buf_puts(b, ",");
-        if (found)
-            number_or_empty(b, v, 0);
+        if (m)
+            number_or_empty(b, m->value, 0);
     }
     buf_puts(b, "\n");
     fputs(buf_str(b), e->out);
@@ -167,7 +166,7 @@ static int run_export(export_ctx *e)
         }
         fprintf(e->out, "%s\n", buf_str(b));
     }
-    rc = store_list_trials(e->t->store, id, -1, 0, 0, 0, export_trial, e, e->err);
+    rc = store_trials_detailed(e->t->store, id, export_trial, e, e->err);
     if (!rc)
         rc = e->rc;
     if (!rc && e->json)

@@ -220,6 +220,24 @@ int store_list_trials(hp_store *store, int64_t study_id, int state, int by_value
                       int (*fn)(void *ctx, const hp_trial_row *row), void *ctx,
                       char *err);
 
+/* A parameter or a final metric of a trial as store_trials_detailed
+** hands it on (strings live until FN returns; text NULL for numbers). */
+typedef struct {
+    const char *name;
+    double value;
+    const char *text;
+} hp_value_view;
+
+/* Every trial of the study in number order with its parameters and final
+** metrics, via FN: three streaming queries merged by number, so that an
+** export of 100k trials is three queries, not one per trial.  FN must not
+** query the store. */
+int store_trials_detailed(hp_store *store, int64_t study_id,
+                          int (*fn)(void *ctx, const hp_trial_row *row,
+                                    const hp_value_view *params, int n_params,
+                                    const hp_value_view *metrics, int n_metrics),
+                          void *ctx, char *err);
+
 /* The parameters of trial TRIAL_ID via FN (name, value, text or NULL). */
 int store_trial_params(hp_store *store, int64_t trial_id,
                        int (*fn)(void *ctx, const char *name, double value,

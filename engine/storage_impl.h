@@ -147,6 +147,12 @@
     X(study_params, "SELECT t.number, p.name, p.value, p.text FROM trials t JOIN "  \
       "trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1 "             \
       "ORDER BY t.number", SAME)                                                     \
+    X(study_metrics, "SELECT t.number, v.name, v.value FROM trials t JOIN trial_values v "\
+      "ON v.trial_id = t.trial_id AND v.step IS NULL WHERE t.study_id = ?1 "         \
+      "ORDER BY t.number, v.rowid",                                                  \
+      "SELECT t.number, v.name, v.value FROM trials t JOIN trial_values v "          \
+      "ON v.trial_id = t.trial_id AND v.step IS NULL WHERE t.study_id = ?1 "         \
+      "ORDER BY t.number, v.value_id")                                               \
     X(study_curves, "SELECT t.number, v.step, v.value FROM trials t JOIN trial_values "\
       "v ON v.trial_id = t.trial_id AND v.name = ?2 AND v.step IS NOT NULL WHERE "    \
       "t.study_id = ?1 ORDER BY t.number, v.step", SAME)                             \

@@ -357,3 +357,108 @@ int store_study_curves(hp_store *s, int64_t study_id, const char *metric,
         return store_fail(s, "cannot read the study's learning curves", err);
     return HP_OK;
 }
+
+/* The rows of one trial from a statement ordered by number: a cursor that
+** copies each row's strings, since the statement moves on. */
+typedef struct {
+    db_stmt *st;
+    db_result r;           /* DB_ROW while a row is ready */
+    int text_column;       /* -1 when the rows have no text column */
+    hp_value_view *rows;
+    int n, cap;
+    hp_buf strings;
+    int oom;
+} trial_cursor;
+
+/* Collects the cursor's rows numbered NUMBER (rows of lower numbers, which
+** have no trial, are passed over). */
+static void cursor_take(trial_cursor *c, int64_t number)
+{
+    c->n = 0;
+    buf_reset(&c->strings);
+    size_t *offsets = NULL;   /* name and text offsets, fixed up at the end */
+    int cap_off = 0;
+    while (c->r == DB_ROW && db_column_int64(c->st, 0) <= number) {
+        if (db_column_int64(c->st, 0) == number) {
+            if (buf_grow_array(&c->rows, &c->cap, c->n + 1, sizeof *c->rows) ||
+                buf_grow_array(&offsets, &cap_off, 2 * c->n + 2, sizeof *offsets)) {
+                c->oom = 1;
+                break;
+            }
+            const char *text = c->text_column >= 0 ? db_column_text(c->st, c->text_column)
+                                                   : NULL;
+            offsets[2 * c->n] = c->strings.len;
+            buf_append(&c->strings, db_column_text(c->st, 1),
+                       strlen(db_column_text(c->st, 1)) + 1);
+            offsets[2 * c->n + 1] = text ? c->strings.len : (size_t)-1;
+            if (text)
+                buf_append(&c->strings, text, strlen(text) + 1);
+            c->rows[c->n].value = store_column_or_nan(c->st, 2);
+            c->n++;
+        }
+        c->r = db_step(c->st);
+    }
+    if (!buf_ok(&c->strings))
+        c->oom = 1;
+    for (int i = 0; i < c->n && !c->oom; i++) {
+        c->rows[i].name = c->strings.data + offsets[2 * i];
+        c->rows[i].text = offsets[2 * i + 1] == (size_t)-1 ? NULL
+                                                           : c->strings.data + offsets[2 * i + 1];
+    }
+    free(offsets);
+}
+
+int store_trials_detailed(hp_store *s, int64_t study_id,
+                          int (*fn)(void *ctx, const hp_trial_row *row,
+                                    const hp_value_view *params, int n_params,
+                                    const hp_value_view *metrics, int n_metrics),
+                          void *ctx, char *err)
+{
+    trial_cursor params = {s->study_params, DB_DONE, 3, NULL, 0, 0, {0}, 0};
+    trial_cursor metrics = {s->study_metrics, DB_DONE, -1, NULL, 0, 0, {0}, 0};
+    buf_init(&params.strings);
+    buf_init(&metrics.strings);
+    db_stmt *st = s->list_by_number;
+    db_bind_int64(st, 1, study_id);
+    db_bind_null(st, 2);
+    db_bind_int64(st, 3, INT64_MAX);
+    db_bind_int64(params.st, 1, study_id);
+    db_bind_int64(metrics.st, 1, study_id);
+    params.r = db_step(params.st);
+    metrics.r = db_step(metrics.st);
+    db_result r = DB_DONE;
+    int bad = (params.r != DB_ROW && params.r != DB_DONE) ||
+              (metrics.r != DB_ROW && metrics.r != DB_DONE);
+    while (!bad && (r = db_step(st)) == DB_ROW) {
+        hp_trial_row row;
+        store_read_trial_row(st, &row);
+        cursor_take(&params, row.number);
+        cursor_take(&metrics, row.number);
+        if (params.oom || metrics.oom)
+            break;
+        if ((params.r != DB_ROW && params.r != DB_DONE) ||
+            (metrics.r != DB_ROW && metrics.r != DB_DONE)) {
+            bad = 1;
+            break;
+        }
+        if (fn(ctx, &row, params.rows, params.n, metrics.rows, metrics.n)) {
+            r = DB_DONE;
+            break;
+        }
+    }
+    db_reset(st);
+    db_reset(params.st);
+    db_reset(metrics.st);
+    int oom = params.oom || metrics.oom;
+    free(params.rows);
+    free(metrics.rows);
+    buf_deinit(&params.strings);
+    buf_deinit(&metrics.strings);
+    if (oom) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    if (bad || r != DB_DONE)
+        return store_fail(s, "cannot read trials", err);
+    return HP_OK;
+}
