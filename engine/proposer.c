@@ -67,6 +67,8 @@ void proposer_set_store(hp_proposer *p, hp_store *store, int64_t study_id)
 {
     p->store = store;
     p->study_id = study_id;
+    /* a model must see the proposals made beside it */
+    store_serialize_proposals(store, sampler_needs_history(p->sampler));
     p->n = p->n_kept = 0;
     p->next_number = 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int store_is_url(const char *target)
 {
@@ -147,6 +148,8 @@ void store_close(hp_store *s)
     STORE_STATEMENTS(X)
 #undef X
     db_close(s->db);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
     free(s->seen);
     free(s->path);
     free(s);

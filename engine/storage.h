@@ -141,6 +141,13 @@ int store_claim(hp_store *store, int64_t study_id, int64_t budget, uint64_t capa
                 double stale_after, const hp_claimer *who, hp_propose_fn propose,
                 void *ctx, hp_claim *claim, hp_claim_status *status, char *err);
 
+/* Model-based samplers must see each other's proposals: with SERIAL set,
+** store_claim holds the study's proposal lock (an advisory lock on
+** PostgreSQL, a lock file beside an SQLite database) from reading the
+** history to storing the new parameters.  Only proposals wait on it:
+** claims of waiting trials, reports and heartbeats never do. */
+void store_serialize_proposals(hp_store *store, int serial);
+
 /* A final metric of a trial. */
 typedef struct {
     const char *name;

@@ -60,17 +60,27 @@
     X(start_trial, "UPDATE trials SET state = 'RUNNING', worker = ?2, host = ?3, "   \
       "pid = ?4, instance = ?5, origin = ?6, started_at = " SQL_NOW ", "             \
       "heartbeat_at = " SQL_NOW ", error = NULL WHERE trial_id = ?1", SAME)          \
+    /* a new trial is claimed with its parameters pending (params_json ''):     \
+       the sampler proposes them outside the claim's transaction, and           \
+       set_proposal stores them */                                                   \
     X(insert_trial, "INSERT INTO trials(study_id, number, state, params_json, seed, "\
-      "worker, host, pid, instance, origin, started_at, heartbeat_at, sampler, "     \
-      "study_seed) VALUES(?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW   \
-      ", " SQL_NOW ", ?10, ?11) RETURNING trial_id", SAME)                           \
+      "worker, host, pid, instance, origin, started_at, heartbeat_at) VALUES(?1, ?2, " \
+      "'RUNNING', '', 0, ?3, ?4, ?5, ?6, ?7, " SQL_NOW ", " SQL_NOW ") "             \
+      "RETURNING trial_id", SAME)                                                    \
+    /* proposals of one study queue here: a session lock, held outside any  \
+       transaction; study ids are positive, schema and claims use others */      \
+    X(lock_proposals, "SELECT ?1", "SELECT pg_advisory_lock(-1000 - ?1::bigint)")   \
+    X(unlock_proposals, "SELECT ?1", "SELECT pg_advisory_unlock(-1000 - ?1::bigint)") \
+    X(set_proposal, "UPDATE trials SET params_json = ?3, seed = ?4, sampler = ?5, "  \
+      "study_seed = ?6 WHERE trial_id = ?1 AND state = 'RUNNING' AND worker = ?2 "   \
+      "AND params_json = ''", SAME)                                                  \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
-      "json_each((SELECT params_json FROM trials WHERE trial_id = ?1)) j "           \
+      "json_each((SELECT nullif(params_json, '') FROM trials WHERE trial_id = ?1)) j "           \
       "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id",                      \
       "SELECT p.name, p.value, p.text FROM trial_params p JOIN json_each((SELECT "   \
-      "params_json::json FROM trials WHERE trial_id = ?1)) WITH ORDINALITY "         \
+      "nullif(params_json, '')::json FROM trials WHERE trial_id = ?1)) WITH ORDINALITY "         \
       "j(key, value, ord) ON p.name = j.key WHERE p.trial_id = ?1 ORDER BY j.ord")   \
     X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
@@ -118,9 +128,9 @@
     X(trial_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.number = ?2",     \
       PG_ROWS)                                                                       \
     X(param_names, "SELECT key FROM json_each((SELECT params_json FROM trials "      \
-      "WHERE study_id = ?1 ORDER BY number LIMIT 1)) ORDER BY id",                   \
-      "SELECT key FROM json_each((SELECT params_json::json FROM trials "             \
-      "WHERE study_id = ?1 ORDER BY number LIMIT 1)) WITH ORDINALITY "               \
+      "WHERE study_id = ?1 AND params_json <> '' ORDER BY number LIMIT 1)) ORDER BY id",\
+      "SELECT key FROM json_each((SELECT params_json::json FROM trials WHERE "       \
+      "study_id = ?1 AND params_json <> '' ORDER BY number LIMIT 1)) WITH ORDINALITY "\
       "j(key, value, ord) ORDER BY ord")                                             \
     X(metric_names, "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "\
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
@@ -208,6 +218,8 @@ struct hp_store {
     int read_only;               /* opened read-only: an archived study */
     double retry_seconds;        /* how long a lost server is waited for */
     int in_retry;                /* inside store_retrying: conflicts retry */
+    int serial_proposals;        /* see store_serialize_proposals */
+    int lock_fd;                 /* SQLite: the proposal lock file, -1 if not open */
     struct store_seen *seen;     /* heartbeats watched (SQLite staleness) */
     int n_seen, cap_seen;
 #define X(member, sql, pg) db_stmt *member;

@@ -435,6 +435,7 @@ static hp_store *new_store(const char *path, char *err)
     if (!s->jitter)
         s->jitter = 1;
     s->retry_seconds = STORE_RETRY_SECONDS;
+    s->lock_fd = -1;
     const char *env = getenv("HPSEARCH_STORAGE_RETRY");
     if (env && *env) {
         char *end;

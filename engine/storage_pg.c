@@ -329,6 +329,17 @@ static void pg_rollback(db *d)
         run_simple(conn(d), "ROLLBACK", NULL);
 }
 
+/* The server's side of the session: its socket to a worker that lost
+** power or its network must close in seconds, not after the kernel's two
+** hours, or the locks that worker held (a claim's study lock, the
+** proposal lock) would stall every other worker until then. */
+static void session_setup(pg_db *c)
+{
+    PQclear(PQexec(c->conn, "SET client_min_messages = warning; "
+                            "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+                            "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 15000"));
+}
+
 static db_result pg_reconnect(db *d)
 {
     pg_db *c = conn(d);
@@ -340,6 +351,7 @@ static db_result pg_reconnect(db *d)
         keep_message(c, PQerrorMessage(c->conn));
         return DB_LOST;
     }
+    session_setup(c);
     return DB_DONE;
 }
 
@@ -400,9 +412,7 @@ db *db_pg_open(const char *url, double retry_seconds, db_result *status, char *e
         pg_close(&c->base);
         return NULL;
     }
-    /* one session setting: timestamps and floats as the SQLite side has
-       them (shortest exact floats are the default from PostgreSQL 12) */
-    PQclear(PQexec(c->conn, "SET client_min_messages = warning"));
+    session_setup(c);
     if (status)
         *status = DB_DONE;
     return &c->base;

@@ -18,6 +18,8 @@ void store_read_trial_row(db_stmt *st, hp_trial_row *row)
     row->state = k < 0 ? TRIAL_FAILED : (hp_trial_state)k;
     row->value = store_column_or_nan(st, 3);
     row->params_json = db_column_text(st, 4);
+    if (!row->params_json || !row->params_json[0])
+        row->params_json = "{}";   /* a claimed trial whose parameters are pending */
     row->metrics_json = db_column_text(st, 5);
     if (!row->metrics_json)
         row->metrics_json = "{}";

@@ -198,14 +198,16 @@ int store_list_studies(hp_store *s,
 
 /* What every hpsearch database keeps true, whichever engine holds it:
 ** trial numbers are dense from 0, running trials have an owner, finished
-** ones a finish time, and every trial's parameters are its rows. */
+** ones a finish time and their parameters, and every trial's parameters
+** are its rows. */
 static const char *const invariants =
     "SELECT (SELECT count(*) FROM (SELECT study_id FROM trials GROUP BY study_id "
     "HAVING max(number) + 1 <> count(*)) gaps) + (SELECT count(*) FROM trials WHERE "
     "state = 'RUNNING' AND worker IS NULL) + (SELECT count(*) FROM trials WHERE state "
     "IN ('COMPLETE', 'PRUNED', 'FAILED') AND finished_at IS NULL) + (SELECT count(*) "
-    "FROM trials t WHERE params_json <> '{}' AND NOT EXISTS (SELECT 1 FROM "
-    "trial_params p WHERE p.trial_id = t.trial_id))";
+    "FROM trials t WHERE params_json NOT IN ('{}', '') AND NOT EXISTS (SELECT 1 FROM "
+    "trial_params p WHERE p.trial_id = t.trial_id)) + (SELECT count(*) FROM trials "
+    "WHERE params_json = '' AND state NOT IN ('RUNNING', 'WAITING'))";
 
 int store_integrity_check(hp_store *s, int *ok, char *err)
 {

@@ -9,6 +9,9 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,7 +219,7 @@ static void bind_claimer(db_stmt *st, int first, const hp_claimer *who)
 }
 
 static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
-                         hp_claim *c, char *err)
+                         hp_claim *c, int *pending, char *err)
 {
     db_stmt *st = s->first_waiting;
     db_bind_int64(st, 1, study_id);
@@ -238,35 +241,112 @@ static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
     bind_claimer(s->start_trial, 2, who);
     if (store_exec_stmt(s->start_trial) != DB_DONE)
         return store_fail(s, "cannot start a trial", err);
+    /* a trial whose claimer died before its parameters were stored: they
+       are proposed now, as for a new trial */
+    if (!c->params_json[0]) {
+        *pending = 1;
+        return HP_OK;
+    }
     return load_params(s, c, err);
 }
 
+/* Claims number NUMBER as a new trial whose parameters are pending. */
 static int insert_new(hp_store *s, int64_t study_id, int64_t number,
-                      const hp_claimer *who, hp_propose_fn propose, void *ctx,
-                      hp_claim *c, char *err)
+                      const hp_claimer *who, hp_claim *c, char *err)
 {
-    if (propose(ctx, number, c, err))
-        return HP_ERUNTIME;
     c->number = number;
     db_stmt *st = s->insert_trial;
     db_bind_int64(st, 1, study_id);
     db_bind_int64(st, 2, number);
-    db_bind_text(st, 3, c->params_json);
-    db_bind_int64(st, 4, (int64_t)c->seed);
-    bind_claimer(st, 5, who);
-    if (c->sampler) {
-        db_bind_text(st, 10, c->sampler);
-        db_bind_int64(st, 11, (int64_t)c->sampler_seed);
-    } else {
-        db_bind_null(st, 10);
-        db_bind_null(st, 11);
-    }
+    bind_claimer(st, 3, who);
     db_result r = db_step(st);
     if (r == DB_ROW)
         c->trial_id = db_column_int64(st, 0);
     db_reset(st);
     if (r != DB_ROW)
         return store_fail(s, "cannot create a trial", err);
+    return HP_OK;
+}
+
+typedef struct {
+    const hp_claim *claim;
+    const char *worker;
+    int stored;          /* 0: the trial was taken meanwhile */
+} proposal_args;
+
+void store_serialize_proposals(hp_store *s, int serial)
+{
+    s->serial_proposals = serial;
+}
+
+static int lock_proposals(hp_store *s, int64_t study_id, char *err)
+{
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        db_bind_int64(s->lock_proposals, 1, study_id);
+        if (store_exec_stmt(s->lock_proposals) != DB_DONE)
+            return store_fail(s, "cannot lock the study's proposals", err);
+        return HP_OK;
+    }
+    /* SQLite has no lock to hold outside a transaction: a lock file beside
+       the database, one open file per connection so that flock() tells
+       the workers of one process apart too */
+    if (s->lock_fd < 0) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s-propose", s->path);
+        s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->lock_fd < 0) {
+            snprintf(err, HP_ERR_LEN, "cannot open '%s': %s", path, strerror(errno));
+            return HP_ESTORAGE;
+        }
+    }
+    while (flock(s->lock_fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            snprintf(err, HP_ERR_LEN, "%s: cannot lock the study's proposals: %s", s->path,
+                     strerror(errno));
+            return HP_ESTORAGE;
+        }
+    }
+    return HP_OK;
+}
+
+static void unlock_proposals(hp_store *s, int64_t study_id)
+{
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        db_bind_int64(s->unlock_proposals, 1, study_id);
+        store_exec_stmt(s->unlock_proposals);
+    } else if (s->lock_fd >= 0) {
+        flock(s->lock_fd, LOCK_UN);
+    }
+}
+
+/* Stores a claimed trial's proposed parameters, if the claimer still holds
+** it with its parameters pending. */
+static int store_proposal_once(hp_store *s, void *arg, char *err)
+{
+    proposal_args *a = arg;
+    const hp_claim *c = a->claim;
+    a->stored = 0;
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    db_stmt *st = s->set_proposal;
+    db_bind_int64(st, 1, c->trial_id);
+    db_bind_text(st, 2, a->worker);
+    db_bind_text(st, 3, c->params_json);
+    db_bind_int64(st, 4, (int64_t)c->seed);
+    db_bind_text(st, 5, c->sampler);
+    if (c->sampler)
+        db_bind_int64(st, 6, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 6);
+    if (store_exec_stmt(st) != DB_DONE) {
+        rc = store_fail(s, "cannot store a trial's parameters", err);
+        goto fail;
+    }
+    if (db_changes(s->db) == 0) {
+        store_rollback(s);
+        return HP_OK;
+    }
     st = s->insert_param;
     for (int i = 0; i < c->n_params; i++) {
         const hp_param_row *p = &c->params[i];
@@ -277,10 +357,18 @@ static int insert_new(hp_store *s, int64_t study_id, int64_t number,
         else
             db_bind_null(st, 3);
         db_bind_text(st, 4, p->text);
-        if (store_exec_stmt(st) != DB_DONE)
-            return store_fail(s, "cannot store trial parameters", err);
+        if (store_exec_stmt(st) != DB_DONE) {
+            rc = store_fail(s, "cannot store trial parameters", err);
+            goto fail;
+        }
     }
+    if ((rc = store_commit(s, err)))
+        return rc;
+    a->stored = 1;
     return HP_OK;
+fail:
+    store_rollback(s);
+    return rc;
 }
 
 typedef struct {
@@ -293,6 +381,7 @@ typedef struct {
     hp_claim *claim;
     hp_claim_status *status;
     int attempts;
+    int pending;         /* the claimed trial's parameters are to be proposed */
 } claim_args;
 
 static int claim_once(hp_store *s, void *arg, char *err)
@@ -300,6 +389,7 @@ static int claim_once(hp_store *s, void *arg, char *err)
     claim_args *a = arg;
     hp_claim *c = a->claim;
     store_claim_deinit(c);
+    a->pending = 0;
     int rc = store_begin(s, err);
     if (rc)
         return rc;
@@ -337,12 +427,13 @@ static int claim_once(hp_store *s, void *arg, char *err)
     } else if (finished + running >= a->budget) {
         *a->status = CLAIM_WAIT;
     } else if (waiting > 0) {
-        rc = claim_waiting(s, a->study_id, a->who, c, err);
+        rc = claim_waiting(s, a->study_id, a->who, c, &a->pending, err);
         *a->status = CLAIM_OK;
     } else if ((uint64_t)total >= a->capacity) {
         *a->status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
     } else {
-        rc = insert_new(s, a->study_id, total, a->who, a->propose, a->ctx, c, err);
+        rc = insert_new(s, a->study_id, total, a->who, c, err);
+        a->pending = 1;
         *a->status = CLAIM_OK;
     }
     if (rc)
@@ -362,11 +453,45 @@ int store_claim(hp_store *s, int64_t study_id, int64_t budget, uint64_t capacity
                 void *ctx, hp_claim *c, hp_claim_status *status, char *err)
 {
     memset(c, 0, sizeof *c);
-    claim_args a = {study_id, budget, capacity, stale_after, who, propose, ctx, c, status, 0};
-    int rc = store_retrying(s, claim_once, &a, err);
-    if (rc)
+    claim_args a = {study_id, budget, capacity, stale_after, who, propose, ctx, c, status, 0, 0};
+    for (;;) {
+        int rc = store_retrying(s, claim_once, &a, err);
+        if (rc || *status != CLAIM_OK || !a.pending)
+            return rc;
+        /* the trial is ours with its parameters pending: the sampler
+           proposes them outside any transaction, so that a slow model fit
+           never holds up other workers' claims, reports and heartbeats */
+        int64_t trial_id = c->trial_id, number = c->number;
+        free(c->params_json);
+        c->params_json = NULL;
+        if (s->serial_proposals && (rc = lock_proposals(s, study_id, err))) {
+            char ignored[HP_ERR_LEN];
+            store_release(s, trial_id, who->worker, ignored);
+            store_claim_deinit(c);
+            return rc;
+        }
+        if (propose(ctx, number, c, err)) {
+            char ignored[HP_ERR_LEN];
+            if (s->serial_proposals)
+                unlock_proposals(s, study_id);
+            store_release(s, trial_id, who->worker, ignored);
+            store_claim_deinit(c);
+            return HP_ERUNTIME;
+        }
+        c->trial_id = trial_id;
+        c->number = number;
+        proposal_args p = {c, who->worker, 0};
+        rc = store_retrying(s, store_proposal_once, &p, err);
+        if (s->serial_proposals)
+            unlock_proposals(s, study_id);
+        if (rc || p.stored) {
+            if (rc)
+                store_claim_deinit(c);
+            return rc;
+        }
+        /* taken meanwhile (went stale): claim again */
         store_claim_deinit(c);
-    return rc;
+    }
 }
 
 typedef struct {

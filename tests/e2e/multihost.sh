@@ -31,7 +31,8 @@ cleanup_net() {
         ip link del "hpv$tag$n" 2>/dev/null || true
     done
 }
-trap 'cleanup_net; cd /; rm -rf "$T"' EXIT
+trap 'pkill -9 -f "$T/" 2>/dev/null; cleanup_net; cd /; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 for n in $hosts; do
     ns="hp$tag-$n"
     ip netns add "$ns"

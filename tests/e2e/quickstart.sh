@@ -4,7 +4,7 @@
 cp "$STUDIES/quickstart.ini" .
 expect_exit 0 "$HPSEARCH" run quickstart.ini
 expect_in out.txt "study has 40/40 finished"
-expect_in out.txt "2 workers x 1 thread"
+expect_in out.txt "1 worker x 2 threads"
 expect_eq "$(q quickstart.db "select count(*) from trials where state='COMPLETE'")" 40 "complete trials"
 expect_eq "$(q quickstart.db "pragma integrity_check")" ok "integrity"
 expect_eq "$(q quickstart.db "pragma journal_mode")" wal "journal mode"

@@ -409,6 +409,117 @@ static void test_pid_namespaces(void **state)
     store_close(s);
 }
 
+/* A proposal that looks at the database from another connection while
+** its trial is claimed: the claim is committed with its parameters
+** pending, and the other connection claims and reports without waiting. */
+typedef struct {
+    int64_t study_id;
+    int checked;
+} peek_ctx;
+
+static int propose_and_peek(void *ctx, int64_t number, hp_claim *c, char *err)
+{
+    peek_ctx *p = ctx;
+    hp_store *other;
+    assert_int_equal(store_open(db, 0, &other, err), HP_OK);
+    int64_t counts[TRIAL_N_STATES];
+    assert_int_equal(store_counts(other, p->study_id, counts, err), HP_OK);
+    assert_int_equal(counts[TRIAL_RUNNING], 1);
+    hp_claimer them = CLAIMER("hostB", 4321, "them/w0", "i-them", "boot-2/pid:[9]");
+    hp_claim d;
+    hp_claim_status st;
+    int calls = 0;
+    assert_int_equal(store_claim(other, p->study_id, 5, UINT64_MAX, 60, &them, propose, &calls,
+                                 &d, &st, err), HP_OK);
+    assert_int_equal(st, CLAIM_OK);
+    assert_int_equal(d.number, number + 1);
+    assert_int_equal(store_report(other, d.trial_id, "them/w0", 1, "loss", 2.0, err), HP_OK);
+    store_claim_deinit(&d);
+    store_close(other);
+    p->checked = 1;
+    int ignored;
+    return propose(&ignored, number, c, err);
+}
+
+static void test_proposal_outside_claim(void **state)
+{
+    (void)state;
+    int64_t id;
+    hp_store *s = open_with_study(&id);
+    char err[HP_ERR_LEN];
+    peek_ctx p = {id, 0};
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
+    hp_claim c;
+    hp_claim_status st;
+    assert_int_equal(store_claim(s, id, 5, UINT64_MAX, 60, &me, propose_and_peek, &p, &c, &st,
+                                 err), HP_OK);
+    assert_true(p.checked);
+    assert_int_equal(st, CLAIM_OK);
+    assert_int_equal(c.number, 0);
+    assert_float_equal(c.params[0].value, 0.0, 1e-12);
+    int ok;
+    assert_int_equal(store_integrity_check(s, &ok, err), HP_OK);
+    assert_true(ok);
+    store_claim_deinit(&c);
+    store_close(s);
+}
+
+/* A claimer that dies between its claim and storing its parameters leaves
+** a trial that the next claimer takes and proposes for, under its number. */
+static int propose_and_die(void *ctx, int64_t number, hp_claim *c, char *err)
+{
+    (void)ctx;
+    (void)number;
+    (void)c;
+    (void)err;
+    _exit(0);
+}
+
+static void test_death_before_proposal(void **state)
+{
+    (void)state;
+    int64_t id;
+    hp_store *s = open_with_study(&id);
+    store_close(s);
+    pid_t child = fork();
+    if (child == 0) {
+        char err[HP_ERR_LEN];
+        hp_store *cs;
+        if (store_open(db, 0, &cs, err))
+            _exit(1);
+        hp_claimer dying = CLAIMER("hostA", (int)getpid(), "dying/w0", "i-dying", ORIGIN);
+        hp_claim c;
+        hp_claim_status st;
+        store_claim(cs, id, 3, UINT64_MAX, 60, &dying, propose_and_die, NULL, &c, &st, err);
+        _exit(2);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char err[HP_ERR_LEN];
+    assert_int_equal(store_open(db, 0, &s, err), HP_OK);
+    int64_t counts[TRIAL_N_STATES];
+    assert_int_equal(store_counts(s, id, counts, err), HP_OK);
+    assert_int_equal(counts[TRIAL_RUNNING], 1);
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
+    hp_claim c;
+    hp_claim_status st;
+    int calls = 0;
+    assert_int_equal(store_claim(s, id, 3, UINT64_MAX, 60, &me, propose, &calls, &c, &st, err),
+                     HP_OK);
+    assert_int_equal(st, CLAIM_OK);
+    assert_int_equal(c.number, 0);
+    assert_int_equal(calls, 1);
+    assert_float_equal(c.params[0].value, 0.0, 1e-12);
+    assert_int_equal(store_finish(s, c.trial_id, "me/w0", TRIAL_COMPLETE, 1, NULL, NULL, NULL, 0,
+                                  err), HP_OK);
+    int ok;
+    assert_int_equal(store_integrity_check(s, &ok, err), HP_OK);
+    assert_true(ok);
+    store_claim_deinit(&c);
+    store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest file_tests[] = {
@@ -422,6 +533,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_stale_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_own_trials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pid_namespaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_proposal_outside_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_death_before_proposal, setup, teardown),
     };
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
         const char *url = getenv("HP_TEST_PG_URL");
