@@ -30,4 +30,37 @@ wait
 expect_eq "$(q h.db "select count(*) || ' ' || count(distinct number) from trials where state = 'COMPLETE'")" \
     "400 400" "four processes"
 expect_eq "$(q h.db "pragma integrity_check")" ok "integrity"
+
+# a process whose clock runs 60 s ahead takes nothing from another: SQLite
+# judges staleness by watching heartbeats stop, not by comparing clocks
+command -v faketime >/dev/null || fail "faketime is needed (apt-get install faketime)"
+cat >skew.sh <<'EOS'
+#!/bin/sh
+echo "$1" >>starts.log
+sleep 0.2
+echo "hpsearch: value=$1"
+EOS
+chmod +x skew.sh
+: >starts.log
+cat >k.ini <<'EOS'
+[study]
+name = k
+trials = 40
+workers = 2
+[objective]
+type = command
+command = ./skew.sh {trial}
+[params]
+x = uniform(0, 1)
+EOS
+"$HPSEARCH" run k.ini --quiet 2>k1.err &
+a=$!
+env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f "+60s" \
+    "$HPSEARCH" run k.ini --quiet 2>k2.err &
+b=$!
+wait $a || fail "the first process failed: $(cat k1.err)"
+wait $b || fail "the process ahead failed: $(cat k2.err)"
+expect_eq "$(cut -d' ' -f1 starts.log | sort | uniq -d | wc -l)" 0 "no trial started twice"
+expect_eq "$(q k.db "select count(*) from trials where state = 'COMPLETE'")" 40 "40 complete"
+expect_eq "$(q k.db "select count(distinct instance) from trials")" 2 "both processes worked"
 done_ok
