@@ -20,10 +20,12 @@ base=${HP_TEST_PG_URL%/*}
 port=${base##*:}
 admin="$base/postgres"
 tag=$$
+# a subnet of its own, so that two runs (or the benchmark) never collide
+net=$((tag % 200 + 20))
 export PGOPTIONS="-c client_min_messages=warning"
 pq() { psql -qAtX -d "$1" -c "$2"; }
 
-# the hosts: h1..h3 on 10.77.N.2, the server reached at 10.77.N.1
+# the hosts: h1..h3 on 10.NET.N.2, the server reached at 10.NET.N.1
 hosts="1 2 3"
 cleanup_net() {
     for n in $hosts; do
@@ -31,15 +33,15 @@ cleanup_net() {
         ip link del "hpv$tag$n" 2>/dev/null || true
     done
 }
-trap 'pkill -9 -f "$T/" 2>/dev/null; cleanup_net; cd /; rm -rf "$T"' EXIT
+trap 'pkill -9 -f "$T/" 2>/dev/null || true; cleanup_net; cd /; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 for n in $hosts; do
     ns="hp$tag-$n"
     ip netns add "$ns"
     ip link add "hpv$tag$n" type veth peer name eth0 netns "$ns"
-    ip addr add "10.77.$n.1/24" dev "hpv$tag$n"
+    ip addr add "10.$net.$n.1/24" dev "hpv$tag$n"
     ip link set "hpv$tag$n" up
-    ip -n "$ns" addr add "10.77.$n.2/24" dev eth0
+    ip -n "$ns" addr add "10.$net.$n.2/24" dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
 done
@@ -78,7 +80,7 @@ EOS
 chmod +x obj.sh
 
 # study NAME DB SAMPLER TRIALS PARAMS: the study file, its URL relative to
-# each host's server address (10.77.N.1), filled in per host at start
+# each host's server address (10.NET.N.1), filled in per host at start
 study() {
     cat >"$1.ini" <<EOS
 [study]
@@ -98,7 +100,7 @@ EOS
 
 # start_host N NAME STUDY: runs STUDY on host N in the background
 start_host() {
-    sed "s/SERVER/10.77.$1.1/" "$3.ini" >"$3-h$1.ini"
+    sed "s/SERVER/10.$net.$1.1/" "$3.ini" >"$3-h$1.ini"
     on_host "$1" "$2" "$HPSEARCH" run "$T/$3-h$1.ini" --quiet >"$3-h$1.out" 2>&1 &
 }
 
@@ -186,7 +188,7 @@ check_study "$db" restart 20
 db=$(fresh_db clock)
 study clock "$db" random 40 "a = uniform(0, 1)"
 start_host 1 h1 clock
-sed "s/SERVER/10.77.3.1/" clock.ini >clock-h3.ini
+sed "s/SERVER/10.$net.3.1/" clock.ini >clock-h3.ini
 # (faketime preloads itself, which a sanitizer build must be told is fine)
 on_host 3 h3 env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
     faketime -f "+60s" "$HPSEARCH" run "$T/clock-h3.ini" --quiet >clock-h3.out 2>&1 &
