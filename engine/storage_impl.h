@@ -51,22 +51,24 @@
       "host = NULL, pid = NULL, instance = NULL, origin = NULL, started_at = NULL, " \
       "heartbeat_at = NULL WHERE study_id = ?1 AND worker = ?2 AND state = 'RUNNING'",\
       SAME)                                                                          \
-    X(max_number, "SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = ?1", \
-      SAME)                                                                          \
-    X(count_state, "SELECT count(*) FROM trials WHERE study_id = ?1 AND state = ?2", \
-      SAME)                                                                          \
+    /* the claim's arithmetic in one round trip, each part an index range */    \
+    X(claim_counts, "SELECT (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE " \
+      "study_id = ?1), (SELECT count(*) FROM trials WHERE study_id = ?1 AND state = " \
+      "'WAITING'), (SELECT count(*) FROM trials WHERE study_id = ?1 AND state = "      \
+      "'RUNNING')", SAME)                                                            \
     X(first_waiting, "SELECT trial_id, number, seed, params_json FROM trials WHERE " \
       "study_id = ?1 AND state = 'WAITING' ORDER BY number LIMIT 1", SAME)           \
     X(start_trial, "UPDATE trials SET state = 'RUNNING', worker = ?2, host = ?3, "   \
       "pid = ?4, instance = ?5, origin = ?6, started_at = " SQL_NOW ", "             \
       "heartbeat_at = " SQL_NOW ", error = NULL WHERE trial_id = ?1", SAME)          \
-    /* a new trial is claimed with its parameters pending (params_json ''):     \
-       the sampler proposes them outside the claim's transaction, and           \
-       set_proposal stores them */                                                   \
+    /* a model-based sampler's new trial is claimed with its parameters        \
+       pending (params_json ''): they are proposed outside the claim's          \
+       transaction, and set_proposal stores them.  Other samplers propose       \
+       inside it, in microseconds */                                                 \
     X(insert_trial, "INSERT INTO trials(study_id, number, state, params_json, seed, "\
-      "worker, host, pid, instance, origin, started_at, heartbeat_at) VALUES(?1, ?2, " \
-      "'RUNNING', '', 0, ?3, ?4, ?5, ?6, ?7, " SQL_NOW ", " SQL_NOW ") "             \
-      "RETURNING trial_id", SAME)                                                    \
+      "worker, host, pid, instance, origin, started_at, heartbeat_at, sampler, "     \
+      "study_seed) VALUES(?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW   \
+      ", " SQL_NOW ", ?10, ?11) RETURNING trial_id", SAME)                           \
     /* proposals of one study queue here: a session lock, held outside any  \
        transaction; study ids are positive, schema and claims use others */      \
     X(lock_proposals, "SELECT ?1", "SELECT pg_advisory_lock(-1000 - ?1::bigint)")   \

@@ -168,14 +168,6 @@ static int scalar_int(hp_store *s, db_stmt *st, int64_t *v, const char *what, ch
     return HP_OK;
 }
 
-static int count_state(hp_store *s, int64_t study_id, const char *state, int64_t *n,
-                       char *err)
-{
-    db_bind_int64(s->count_state, 1, study_id);
-    db_bind_text(s->count_state, 2, state);
-    return scalar_int(s, s->count_state, n, "cannot count trials", err);
-}
-
 static int load_params(hp_store *s, hp_claim *c, char *err)
 {
     db_stmt *st = s->trial_params;
@@ -250,22 +242,52 @@ static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
     return load_params(s, c, err);
 }
 
-/* Claims number NUMBER as a new trial whose parameters are pending. */
-static int insert_new(hp_store *s, int64_t study_id, int64_t number,
-                      const hp_claimer *who, hp_claim *c, char *err)
+/* Stores the parameters of a claimed trial (its row exists). */
+static int insert_params(hp_store *s, const hp_claim *c, char *err)
 {
+    db_stmt *st = s->insert_param;
+    for (int i = 0; i < c->n_params; i++) {
+        const hp_param_row *p = &c->params[i];
+        db_bind_int64(st, 1, c->trial_id);
+        db_bind_text(st, 2, p->name);
+        if (isfinite(p->value))
+            db_bind_double(st, 3, p->value);
+        else
+            db_bind_null(st, 3);
+        db_bind_text(st, 4, p->text);
+        if (store_exec_stmt(st) != DB_DONE)
+            return store_fail(s, "cannot store trial parameters", err);
+    }
+    return HP_OK;
+}
+
+/* Claims number NUMBER as a new trial: proposed now by PROPOSE, or with
+** its parameters pending (PROPOSE NULL) for a model-based sampler. */
+static int insert_new(hp_store *s, int64_t study_id, int64_t number,
+                      const hp_claimer *who, hp_propose_fn propose, void *ctx, hp_claim *c,
+                      char *err)
+{
+    if (propose && propose(ctx, number, c, err))
+        return HP_ERUNTIME;
     c->number = number;
     db_stmt *st = s->insert_trial;
     db_bind_int64(st, 1, study_id);
     db_bind_int64(st, 2, number);
-    bind_claimer(st, 3, who);
+    db_bind_text(st, 3, propose ? c->params_json : "");
+    db_bind_int64(st, 4, propose ? (int64_t)c->seed : 0);
+    bind_claimer(st, 5, who);
+    db_bind_text(st, 10, propose ? c->sampler : NULL);
+    if (propose && c->sampler)
+        db_bind_int64(st, 11, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 11);
     db_result r = db_step(st);
     if (r == DB_ROW)
         c->trial_id = db_column_int64(st, 0);
     db_reset(st);
     if (r != DB_ROW)
         return store_fail(s, "cannot create a trial", err);
-    return HP_OK;
+    return propose ? insert_params(s, c, err) : HP_OK;
 }
 
 typedef struct {
@@ -347,21 +369,8 @@ static int store_proposal_once(hp_store *s, void *arg, char *err)
         store_rollback(s);
         return HP_OK;
     }
-    st = s->insert_param;
-    for (int i = 0; i < c->n_params; i++) {
-        const hp_param_row *p = &c->params[i];
-        db_bind_int64(st, 1, c->trial_id);
-        db_bind_text(st, 2, p->name);
-        if (isfinite(p->value))
-            db_bind_double(st, 3, p->value);
-        else
-            db_bind_null(st, 3);
-        db_bind_text(st, 4, p->text);
-        if (store_exec_stmt(st) != DB_DONE) {
-            rc = store_fail(s, "cannot store trial parameters", err);
-            goto fail;
-        }
-    }
+    if ((rc = insert_params(s, c, err)))
+        goto fail;
     if ((rc = store_commit(s, err)))
         return rc;
     a->stored = 1;
@@ -394,9 +403,12 @@ static int claim_once(hp_store *s, void *arg, char *err)
     if (rc)
         return rc;
     int64_t total, waiting, running, ignored;
-    db_bind_int64(s->lock_study, 1, a->study_id);
-    if ((rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
-        goto fail;
+    db_result r;
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        db_bind_int64(s->lock_study, 1, a->study_id);
+        if ((rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
+            goto fail;
+    }
     if (a->attempts++ > 0 && a->who->worker) {
         /* the last attempt's commit may have reached the server before the
            connection broke: a trial this worker holds is that claim's, and
@@ -414,11 +426,17 @@ static int claim_once(hp_store *s, void *arg, char *err)
             goto fail;
         s->last_recovery = now;
     }
-    db_bind_int64(s->max_number, 1, a->study_id);
-    if ((rc = scalar_int(s, s->max_number, &total, "cannot count trials", err)) ||
-        (rc = count_state(s, a->study_id, "WAITING", &waiting, err)) ||
-        (rc = count_state(s, a->study_id, "RUNNING", &running, err)))
+    db_bind_int64(s->claim_counts, 1, a->study_id);
+    if ((r = db_step(s->claim_counts)) == DB_ROW) {
+        total = db_column_int64(s->claim_counts, 0);
+        waiting = db_column_int64(s->claim_counts, 1);
+        running = db_column_int64(s->claim_counts, 2);
+    }
+    db_reset(s->claim_counts);
+    if (r != DB_ROW) {
+        rc = store_fail(s, "cannot count trials", err);
         goto fail;
+    }
     /* numbers are dense (each new trial takes the count), so every trial that
        is not WAITING or RUNNING is finished */
     int64_t finished = total - waiting - running;
@@ -432,8 +450,11 @@ static int claim_once(hp_store *s, void *arg, char *err)
     } else if ((uint64_t)total >= a->capacity) {
         *a->status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
     } else {
-        rc = insert_new(s, a->study_id, total, a->who, c, err);
-        a->pending = 1;
+        /* a model-based sampler proposes after the commit (store_claim) */
+        int later = s->serial_proposals;
+        rc = insert_new(s, a->study_id, total, a->who, later ? NULL : a->propose, a->ctx, c,
+                        err);
+        a->pending = later;
         *a->status = CLAIM_OK;
     }
     if (rc)

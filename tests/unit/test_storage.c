@@ -409,9 +409,10 @@ static void test_pid_namespaces(void **state)
     store_close(s);
 }
 
-/* A proposal that looks at the database from another connection while
-** its trial is claimed: the claim is committed with its parameters
-** pending, and the other connection claims and reports without waiting. */
+/* A model-based proposal that looks at the database from another
+** connection while its trial is claimed: the claim is committed with its
+** parameters pending, and the other connection (a sampler that proposes
+** inside its claim) claims and reports without waiting. */
 typedef struct {
     int64_t study_id;
     int checked;
@@ -448,6 +449,7 @@ static void test_proposal_outside_claim(void **state)
     hp_store *s = open_with_study(&id);
     char err[HP_ERR_LEN];
     peek_ctx p = {id, 0};
+    store_serialize_proposals(s, 1);   /* a model-based sampler's claims */
     hp_claimer me = CLAIMER("hostA", (int)getpid(), "me/w0", "i-me", ORIGIN);
     hp_claim c;
     hp_claim_status st;
@@ -487,6 +489,7 @@ static void test_death_before_proposal(void **state)
         hp_store *cs;
         if (store_open(db, 0, &cs, err))
             _exit(1);
+        store_serialize_proposals(cs, 1);
         hp_claimer dying = CLAIMER("hostA", (int)getpid(), "dying/w0", "i-dying", ORIGIN);
         hp_claim c;
         hp_claim_status st;
@@ -498,6 +501,7 @@ static void test_death_before_proposal(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     char err[HP_ERR_LEN];
     assert_int_equal(store_open(db, 0, &s, err), HP_OK);
+    store_serialize_proposals(s, 1);
     int64_t counts[TRIAL_N_STATES];
     assert_int_equal(store_counts(s, id, counts, err), HP_OK);
     assert_int_equal(counts[TRIAL_RUNNING], 1);
