@@ -71,5 +71,10 @@ db_result db_begin(db *d) { return d->last = d->ops->begin(d); }
 db_result db_commit(db *d) { return d->last = d->ops->commit(d); }
 void db_rollback(db *d) { d->ops->rollback(d); }
 int db_in_transaction(db *d) { return d->ops->in_transaction(d); }
+db_result db_pipeline(db *d, int begin, db_stmt **stmts, int n, int commit)
+{
+    return d->last = d->ops->pipeline(d, begin, stmts, n, commit);
+}
+
 db_result db_reconnect(db *d) { return d->last = d->ops->reconnect(d); }
 int db_server_version(db *d) { return d->ops->server_version(d); }

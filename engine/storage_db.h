@@ -86,6 +86,14 @@ db_result db_commit(db *d);
 void db_rollback(db *d);
 int db_in_transaction(db *d);
 
+/* Runs STMTS (bound) in order, in one round trip where the driver can
+** (PostgreSQL's pipeline mode), after a BEGIN when BEGIN is set and
+** followed by a COMMIT when COMMIT is set.  Each statement keeps its
+** result: the next db_step on it returns its first row (or DB_DONE).
+** Returns DB_DONE when everything succeeded, else the first failure (the
+** transaction is then left for db_rollback). */
+db_result db_pipeline(db *d, int begin, db_stmt **stmts, int n, int commit);
+
 /* PostgreSQL: re-opens a lost connection (statements are prepared again
 ** on their next use).  Returns DB_DONE or DB_LOST. */
 db_result db_reconnect(db *d);

@@ -30,6 +30,7 @@ typedef struct db_ops {
     db_result (*commit)(db *d);
     void (*rollback)(db *d);
     int (*in_transaction)(db *d);
+    db_result (*pipeline)(db *d, int begin, db_stmt **stmts, int n, int commit);
     db_result (*reconnect)(db *d);
     int (*server_version)(db *d);
 } db_ops;

@@ -73,11 +73,28 @@
        transaction; study ids are positive, schema and claims use others */      \
     X(lock_proposals, "SELECT ?1", "SELECT pg_advisory_lock(-1000 - ?1::bigint)")   \
     X(unlock_proposals, "SELECT ?1", "SELECT pg_advisory_unlock(-1000 - ?1::bigint)") \
+    /* PostgreSQL: a new trial with its parameters (a JSON array of [name,     \
+       value, text]) in one statement */                                         \
+    X(insert_trial_with_params, "SELECT 0", "WITH t AS (INSERT INTO trials(study_id, "\
+      "number, state, params_json, seed, worker, host, pid, instance, origin, "      \
+      "started_at, heartbeat_at, sampler, study_seed) VALUES(?1, ?2, 'RUNNING', ?3, "\
+      "?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW ", " SQL_NOW ", ?10, ?11) RETURNING "       \
+      "trial_id), p AS (INSERT INTO trial_params(trial_id, name, value, text) SELECT "\
+      "t.trial_id, e->>0, (e->>1)::float8, e->>2 FROM t, json_array_elements(?12::json)"\
+      " e) SELECT trial_id FROM t")                                                  \
     X(set_proposal, "UPDATE trials SET params_json = ?3, seed = ?4, sampler = ?5, "  \
       "study_seed = ?6 WHERE trial_id = ?1 AND state = 'RUNNING' AND worker = ?2 "   \
       "AND params_json = ''", SAME)                                                  \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
+    /* PostgreSQL: a trial's parameters in one round trip, from a JSON array    \
+       of [name, value, text] (numbers printed exactly; SQLite, in process,     \
+       inserts row by row and never reads numbers back from text) */            \
+    X(insert_params_json, "INSERT INTO trial_params(trial_id, name, value, text) "   \
+      "SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "        \
+      "json_extract(value, '$[2]') FROM json_each(?2)",                              \
+      "INSERT INTO trial_params(trial_id, name, value, text) SELECT ?1, e->>0, "    \
+      "(e->>1)::float8, e->>2 FROM json_array_elements(?2::json) e")                 \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
       "json_each((SELECT nullif(params_json, '') FROM trials WHERE trial_id = ?1)) j "           \
       "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id",                      \
@@ -87,6 +104,16 @@
     X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
       "AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)", SAME)           \
+    /* PostgreSQL: finishing as one statement (its own transaction), the      \
+       final metrics from a JSON array of [name, value] in order; answers       \
+       whether the trial was still running under the worker */                  \
+    X(finish_json, "SELECT 0", "WITH f AS (UPDATE trials SET state = ?3, value = ?4, " \
+      "error = ?5, output = ?6, finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW   \
+      " WHERE trial_id = ?1 AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)"\
+      " RETURNING trial_id), i AS (INSERT INTO trial_values(trial_id, step, name, "  \
+      "value) SELECT f.trial_id, NULL, m.e->>0, (m.e->>1)::float8 FROM f, "          \
+      "json_array_elements(?7::json) WITH ORDINALITY m(e, ord) ORDER BY m.ord) "     \
+      "SELECT count(*) FROM f")                                                      \
     /* after a lost connection: did our own finish commit after all? */            \
     X(finished_by, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = ?2 AND "    \
       "worker = ?3", SAME)                                                           \

@@ -23,6 +23,8 @@ typedef struct {
 typedef struct {
     db_stmt base;
     sqlite3_stmt *stmt;
+    int primed;          /* stepped once by db_pipeline: FIRST is its result */
+    int first;
 } sqlite_stmt;
 
 static sqlite_db *conn(db *d) { return (sqlite_db *)d; }
@@ -106,10 +108,19 @@ static void sqlite_bind_text(db_stmt *st, int i, const char *v)
     sqlite3_bind_text(raw(st), i, v, -1, SQLITE_STATIC);
 }
 static void sqlite_bind_null(db_stmt *st, int i) { sqlite3_bind_null(raw(st), i); }
-static db_result sqlite_step(db_stmt *st) { return result_of(sqlite3_step(raw(st))); }
+static db_result sqlite_step(db_stmt *st)
+{
+    sqlite_stmt *s = (sqlite_stmt *)st;
+    if (s->primed) {
+        s->primed = 0;
+        return result_of(s->first);
+    }
+    return result_of(sqlite3_step(s->stmt));
+}
 
 static void sqlite_reset(db_stmt *st)
 {
+    ((sqlite_stmt *)st)->primed = 0;
     sqlite3_reset(raw(st));
     sqlite3_clear_bindings(raw(st));
 }
@@ -147,6 +158,26 @@ static void sqlite_rollback(db *d)
         run_once(conn(d)->rollback);
 }
 
+static db_result sqlite_begin(db *d);
+static db_result sqlite_commit(db *d);
+
+/* In process there is no round trip to save: one statement after another. */
+static db_result sqlite_pipeline(db *d, int begin, db_stmt **stmts, int n, int commit)
+{
+    db_result r = begin ? sqlite_begin(d) : DB_DONE;
+    for (int i = 0; i < n && r == DB_DONE; i++) {
+        sqlite_stmt *s = (sqlite_stmt *)stmts[i];
+        s->first = sqlite3_step(s->stmt);
+        s->primed = 1;
+        db_result one = result_of(s->first);
+        if (one != DB_ROW && one != DB_DONE)
+            r = one;
+    }
+    if (r == DB_DONE && commit)
+        r = sqlite_commit(d);
+    return r;
+}
+
 static int sqlite_in_transaction(db *d) { return !sqlite3_get_autocommit(conn(d)->handle); }
 static db_result sqlite_reconnect(db *d) { (void)d; return DB_DONE; }
 static int sqlite_server_version(db *d) { (void)d; return 0; }
@@ -157,7 +188,7 @@ static const db_ops sqlite_ops = {
     sqlite_step, sqlite_reset, sqlite_column_is_null, sqlite_column_int64,
     sqlite_column_double, sqlite_column_text, sqlite_changes, sqlite_exec,
     sqlite_begin, sqlite_commit, sqlite_rollback, sqlite_in_transaction,
-    sqlite_reconnect, sqlite_server_version,
+    sqlite_pipeline, sqlite_reconnect, sqlite_server_version,
 };
 
 db *db_sqlite_open(const char *path, int read_write, int create, int uri, char *err)

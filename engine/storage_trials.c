@@ -242,9 +242,45 @@ static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
     return load_params(s, c, err);
 }
 
+/* PostgreSQL: the parameters in one statement. */
+static int insert_params_json(hp_store *s, const hp_claim *c, char *err)
+{
+    hp_buf json;
+    buf_init(&json);
+    buf_puts(&json, "[");
+    for (int i = 0; i < c->n_params; i++) {
+        const hp_param_row *p = &c->params[i];
+        buf_puts(&json, i ? ", [" : "[");
+        buf_json_string(&json, p->name);
+        buf_puts(&json, ", ");
+        buf_json_number(&json, p->value);
+        buf_puts(&json, ", ");
+        if (p->text)
+            buf_json_string(&json, p->text);
+        else
+            buf_puts(&json, "null");
+        buf_puts(&json, "]");
+    }
+    buf_puts(&json, "]");
+    int rc = HP_OK;
+    if (!buf_ok(&json)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        rc = HP_ENOMEM;
+    } else {
+        db_bind_int64(s->insert_params_json, 1, c->trial_id);
+        db_bind_text(s->insert_params_json, 2, buf_str(&json));
+        if (store_exec_stmt(s->insert_params_json) != DB_DONE)
+            rc = store_fail(s, "cannot store trial parameters", err);
+    }
+    buf_deinit(&json);
+    return rc;
+}
+
 /* Stores the parameters of a claimed trial (its row exists). */
 static int insert_params(hp_store *s, const hp_claim *c, char *err)
 {
+    if (db_get_kind(s->db) == DB_POSTGRES)
+        return c->n_params ? insert_params_json(s, c, err) : HP_OK;
     db_stmt *st = s->insert_param;
     for (int i = 0; i < c->n_params; i++) {
         const hp_param_row *p = &c->params[i];
@@ -393,50 +429,125 @@ typedef struct {
     int pending;         /* the claimed trial's parameters are to be proposed */
 } claim_args;
 
+/* The claim's first part: begins, locks the study (PostgreSQL), re-queues
+** what must be, and counts.  The common case on PostgreSQL (nothing to
+** sweep) is one round trip. */
+static int claim_start(hp_store *s, claim_args *a, int64_t counts[3], char *err)
+{
+    int pg = db_get_kind(s->db) == DB_POSTGRES;
+    int orphans = a->attempts++ > 0 && a->who->worker;
+    double now = clock_monotonic();
+    int sweep = s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL;
+    db_bind_int64(s->lock_study, 1, a->study_id);
+    db_bind_int64(s->claim_counts, 1, a->study_id);
+    int rc;
+    db_result r;
+    if (pg && !orphans && !sweep) {
+        db_stmt *run[] = {s->lock_study, s->claim_counts};
+        r = db_pipeline(s->db, 1, run, 2, 0);
+        db_reset(s->lock_study);
+        if (r != DB_DONE) {
+            db_reset(s->claim_counts);
+            return store_fail(s, "cannot count trials", err);
+        }
+    } else {
+        if ((rc = store_begin(s, err)))
+            return rc;
+        int64_t ignored;
+        if (pg && (rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
+            return rc;
+        if (!pg)
+            db_reset(s->lock_study);
+        if (orphans) {
+            /* the last attempt's commit may have reached the server before
+               the connection broke: a trial this worker holds is that
+               claim's, and nobody will ever finish it */
+            db_bind_int64(s->requeue_worker, 1, a->study_id);
+            db_bind_text(s->requeue_worker, 2, a->who->worker);
+            if (store_exec_stmt(s->requeue_worker) != DB_DONE)
+                return store_fail(s, "cannot re-queue a trial", err);
+        }
+        if (sweep) {
+            if ((rc = recover_stale(s, a->study_id, a->stale_after, a->who, err)))
+                return rc;
+            s->last_recovery = now;
+        }
+    }
+    if ((r = db_step(s->claim_counts)) == DB_ROW)
+        for (int i = 0; i < 3; i++)
+            counts[i] = db_column_int64(s->claim_counts, i);
+    db_reset(s->claim_counts);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot count trials", err);
+    return HP_OK;
+}
+
+/* PostgreSQL: a new trial, its parameters (unless pending) and the commit
+** in one round trip. */
+static int insert_new_pg(hp_store *s, claim_args *a, int64_t number, hp_claim *c, char *err)
+{
+    hp_propose_fn propose = s->serial_proposals ? NULL : a->propose;
+    if (propose && propose(a->ctx, number, c, err))
+        return HP_ERUNTIME;
+    c->number = number;
+    hp_buf json;
+    buf_init(&json);
+    buf_puts(&json, "[");
+    for (int i = 0; propose && i < c->n_params; i++) {
+        const hp_param_row *p = &c->params[i];
+        buf_puts(&json, i ? ", [" : "[");
+        buf_json_string(&json, p->name);
+        buf_puts(&json, ", ");
+        buf_json_number(&json, p->value);
+        buf_puts(&json, ", ");
+        if (p->text)
+            buf_json_string(&json, p->text);
+        else
+            buf_puts(&json, "null");
+        buf_puts(&json, "]");
+    }
+    buf_puts(&json, "]");
+    if (!buf_ok(&json)) {
+        buf_deinit(&json);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    db_stmt *st = s->insert_trial_with_params;
+    db_bind_int64(st, 1, a->study_id);
+    db_bind_int64(st, 2, number);
+    db_bind_text(st, 3, propose ? c->params_json : "");
+    db_bind_int64(st, 4, propose ? (int64_t)c->seed : 0);
+    bind_claimer(st, 5, a->who);
+    db_bind_text(st, 10, propose ? c->sampler : NULL);
+    if (propose && c->sampler)
+        db_bind_int64(st, 11, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 11);
+    db_bind_text(st, 12, buf_str(&json));
+    db_result r = db_pipeline(s->db, 0, &st, 1, 1);
+    if (r == DB_DONE && db_step(st) == DB_ROW)
+        c->trial_id = db_column_int64(st, 0);
+    else if (r == DB_DONE)
+        r = DB_ERROR;
+    db_reset(st);
+    buf_deinit(&json);
+    a->pending = !propose;
+    if (r != DB_DONE)
+        return store_fail(s, "cannot create a trial", err);
+    return HP_OK;
+}
+
 static int claim_once(hp_store *s, void *arg, char *err)
 {
     claim_args *a = arg;
     hp_claim *c = a->claim;
     store_claim_deinit(c);
     a->pending = 0;
-    int rc = store_begin(s, err);
+    int64_t counts[3];
+    int rc = claim_start(s, a, counts, err);
     if (rc)
-        return rc;
-    int64_t total, waiting, running, ignored;
-    db_result r;
-    if (db_get_kind(s->db) == DB_POSTGRES) {
-        db_bind_int64(s->lock_study, 1, a->study_id);
-        if ((rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
-            goto fail;
-    }
-    if (a->attempts++ > 0 && a->who->worker) {
-        /* the last attempt's commit may have reached the server before the
-           connection broke: a trial this worker holds is that claim's, and
-           nobody will ever finish it */
-        db_bind_int64(s->requeue_worker, 1, a->study_id);
-        db_bind_text(s->requeue_worker, 2, a->who->worker);
-        if (store_exec_stmt(s->requeue_worker) != DB_DONE) {
-            rc = store_fail(s, "cannot re-queue a trial", err);
-            goto fail;
-        }
-    }
-    double now = clock_monotonic();
-    if (s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL) {
-        if ((rc = recover_stale(s, a->study_id, a->stale_after, a->who, err)))
-            goto fail;
-        s->last_recovery = now;
-    }
-    db_bind_int64(s->claim_counts, 1, a->study_id);
-    if ((r = db_step(s->claim_counts)) == DB_ROW) {
-        total = db_column_int64(s->claim_counts, 0);
-        waiting = db_column_int64(s->claim_counts, 1);
-        running = db_column_int64(s->claim_counts, 2);
-    }
-    db_reset(s->claim_counts);
-    if (r != DB_ROW) {
-        rc = store_fail(s, "cannot count trials", err);
         goto fail;
-    }
+    int64_t total = counts[0], waiting = counts[1], running = counts[2];
     /* numbers are dense (each new trial takes the count), so every trial that
        is not WAITING or RUNNING is finished */
     int64_t finished = total - waiting - running;
@@ -449,6 +560,11 @@ static int claim_once(hp_store *s, void *arg, char *err)
         *a->status = CLAIM_OK;
     } else if ((uint64_t)total >= a->capacity) {
         *a->status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
+    } else if (db_get_kind(s->db) == DB_POSTGRES) {
+        *a->status = CLAIM_OK;
+        if ((rc = insert_new_pg(s, a, total, c, err)))
+            goto fail;
+        return HP_OK;   /* committed */
     } else {
         /* a model-based sampler proposes after the commit (store_claim) */
         int later = s->serial_proposals;
@@ -539,10 +655,57 @@ static int already_finished(hp_store *s, const finish_args *a)
     return yes;
 }
 
+/* PostgreSQL: the finish as one statement, one round trip. */
+static int finish_pg_once(hp_store *s, finish_args *a, char *err)
+{
+    hp_buf json;
+    buf_init(&json);
+    buf_puts(&json, "[");
+    for (int i = 0; i < a->n_metrics; i++) {
+        buf_puts(&json, i ? ", [" : "[");
+        buf_json_string(&json, a->metrics[i].name);
+        buf_puts(&json, ", ");
+        buf_json_number(&json, a->metrics[i].value);
+        buf_puts(&json, "]");
+    }
+    buf_puts(&json, "]");
+    if (!buf_ok(&json)) {
+        buf_deinit(&json);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    db_stmt *st = s->finish_json;
+    db_bind_int64(st, 1, a->trial_id);
+    db_bind_text(st, 2, a->worker);
+    db_bind_text(st, 3, store_state_name(a->state));
+    if (isfinite(a->value))
+        db_bind_double(st, 4, a->value);
+    else
+        db_bind_null(st, 4);
+    db_bind_text(st, 5, a->error);
+    db_bind_text(st, 6, a->output && *a->output ? a->output : NULL);
+    db_bind_text(st, 7, buf_str(&json));
+    db_result r = db_step(st);
+    int64_t changed = r == DB_ROW ? db_column_int64(st, 0) : 0;
+    db_reset(st);
+    buf_deinit(&json);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot finish a trial", err);
+    if (changed == 0) {
+        if (already_finished(s, a))
+            return HP_OK;
+        snprintf(err, HP_ERR_LEN, "the trial is not running (any more)");
+        return HP_EINPUT;
+    }
+    return HP_OK;
+}
+
 static int finish_once(hp_store *s, void *arg, char *err)
 {
     finish_args *a = arg;
     a->attempts++;
+    if (db_get_kind(s->db) == DB_POSTGRES)
+        return finish_pg_once(s, a, err);
     int rc = store_begin(s, err);
     if (rc)
         return rc;

@@ -11,6 +11,7 @@
 **       a fresh proposer (history read, model fit, acquisition); prints
 **       "gp proposal at TRIALS trials: median X ms (min, max)".
 */
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 {
     char err[HP_ERR_LEN] = "";
     int rc;
+    /* as hpsearch's main: every GSL status is checked, none aborts */
+    gsl_set_error_handler_off();
     if (argc == 5 && strcmp(argv[1], "latency") == 0)
         rc = latency(argv[2], argv[3], atoll(argv[4]), err);
     else if (argc == 5 && strcmp(argv[1], "gp") == 0)

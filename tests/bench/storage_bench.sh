@@ -17,6 +17,7 @@ SB=$(readlink -f "$B/tests/storage_bench")
 here=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$H" ] && [ -x "$SB" ] || { echo "build first: ninja -C $B" >&2; exit 2; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-storage-bench.XXXXXX")
+PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-storage-bench-pg.XXXXXX")
 tag=$$
 three=0
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns list >/dev/null 2>&1; then
@@ -28,12 +29,12 @@ cleanup() {
         ip netns del "hb$tag-$n" 2>/dev/null || true
         ip link del "hbv$tag$n" 2>/dev/null || true
     done
-    sh "$here/pg/cluster.sh" stop "$W/pg" >/dev/null 2>&1 || true
+    sh "$here/pg/cluster.sh" stop "$PGDIR" >/dev/null 2>&1 || true
     rm -rf "$W"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-url=$(sh "$here/pg/cluster.sh" start "$W/pg")
+url=$(sh "$here/pg/cluster.sh" start "$PGDIR")
 base=${url%/*}
 port=${base##*:}
 export PGOPTIONS="-c client_min_messages=warning"
@@ -51,11 +52,10 @@ if [ $three = 1 ]; then
     done
 fi
 
-serial=0
-fresh_pg() { # prints a new database's name
-    serial=$((serial + 1))
-    psql -qAtX -d "$base/postgres" -c "CREATE DATABASE b$serial" >/dev/null
-    echo "b$serial"
+fresh_pg() { # prints a new database's name (called in $(...): no counter)
+    name="b$(date +%s%N)"
+    psql -qAtX -d "$base/postgres" -c "CREATE DATABASE $name" >/dev/null
+    echo "$name"
 }
 
 study() { # FILE NAME SAMPLER TRIALS
@@ -144,6 +144,6 @@ echo "== gp proposal time (history read, fit, acquisition), one thread"
 study g.ini g gp 100000
 rm -f g.db*
 printf "%-11s " sqlite
-OMP_NUM_THREADS=1 "$SB" gp g.ini "$W/g.db" 1000
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$SB" gp g.ini "$W/g.db" 1000
 printf "%-11s " postgresql
-OMP_NUM_THREADS=1 "$SB" gp g.ini "$base/$(fresh_pg)" 1000
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$SB" gp g.ini "$base/$(fresh_pg)" 1000
