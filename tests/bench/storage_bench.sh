@@ -19,6 +19,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-storage-bench.XXXXXX")
 PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-storage-bench-pg.XXXXXX")
 tag=$$
+# a subnet of its own (the tests use the same scheme with another prefix)
+net=$((tag % 200 + 20))
 three=0
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns list >/dev/null 2>&1; then
     three=1
@@ -33,7 +35,7 @@ cleanup() {
     rm -rf "$W"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 url=$(sh "$here/pg/cluster.sh" start "$PGDIR")
 base=${url%/*}
 port=${base##*:}
@@ -44,9 +46,9 @@ if [ $three = 1 ]; then
         ns="hb$tag-$n"
         ip netns add "$ns"
         ip link add "hbv$tag$n" type veth peer name eth0 netns "$ns"
-        ip addr add "10.78.$n.1/24" dev "hbv$tag$n"
+        ip addr add "10.$net.$n.1/24" dev "hbv$tag$n"
         ip link set "hbv$tag$n" up
-        ip -n "$ns" addr add "10.78.$n.2/24" dev eth0
+        ip -n "$ns" addr add "10.$net.$n.2/24" dev eth0
         ip -n "$ns" link set eth0 up
         ip -n "$ns" link set lo up
     done
@@ -88,19 +90,23 @@ bench_case() {
     fi
     t0=$(now)
     i=0
+    pids=""
     while [ $i -lt "$procs" ]; do
         if [ "$hosts" = 3 ]; then
             n=$((i % 3 + 1))
             ip netns exec "hb$tag-$n" "$H" run "$W/s.ini" --quiet --workers "$each" \
-                --storage "postgresql://postgres@10.78.$n.1:$port/$db" &
+                --storage "postgresql://postgres@10.$net.$n.1:$port/$db" &
         elif [ "$kind" = sqlite ]; then
             "$H" run "$W/s.ini" --quiet --workers "$each" --storage "$db" &
         else
             "$H" run "$W/s.ini" --quiet --workers "$each" --storage "$base/$db" &
         fi
+        pids="$pids $!"
         i=$((i + 1))
     done
-    wait
+    for pid in $pids; do
+        wait "$pid" || { echo "a run of $kind x $procs failed" >&2; exit 1; }
+    done
     t1=$(now)
     awk -v k="$kind" -v h="$hosts" -v p="$procs" -v e="$each" -v n="$trials" \
         -v a="$t0" -v b="$t1" 'BEGIN {
@@ -140,7 +146,7 @@ for kind in sqlite postgresql; do
     wait $gpid 2>/dev/null || true
 done
 
-echo "== gp proposal time (history read, fit, acquisition), one thread"
+echo "== gp claims at 1000 finished trials (claim, history read, fit, acquisition, store), one thread"
 study g.ini g gp 100000
 rm -f g.db*
 printf "%-11s " sqlite
