@@ -17,13 +17,17 @@
 
 #define SAME NULL
 
+/* The SQLite text of a statement that only PostgreSQL prepares and runs. */
+#define PG_ONLY NULL
+
 /* "parameter N is NULL", typed: PostgreSQL cannot infer a parameter's type
 ** from IS NULL alone. */
 #define NULL_TEXT(n) "CAST(?" #n " AS TEXT) IS NULL"
 #define NULL_REAL(n) "CAST(?" #n " AS DOUBLE PRECISION) IS NULL"
 
 /* X(member, sql, pg) for every statement prepared at open: PG is
-** PostgreSQL's text where its dialect differs, SAME where it does not. */
+** PostgreSQL's text where its dialect differs, SAME where it does not;
+** SQL is PG_ONLY for a statement that SQLite never runs. */
 #define STORE_STATEMENTS(X)                                                          \
     X(find_study, "SELECT study_id, name, direction, metric, sampler, space_hash, "  \
       "seed, trials, created_at FROM studies WHERE name = ?1", SAME)                 \
@@ -36,7 +40,7 @@
       "seed, trials, created_at FROM studies ORDER BY study_id", SAME)               \
     /* claims on one study queue here on PostgreSQL; SQLite's BEGIN IMMEDIATE     \
        already holds the only write lock */                                          \
-    X(lock_study, "SELECT ?1", "SELECT pg_advisory_xact_lock(?1::bigint)")          \
+    X(lock_study, PG_ONLY, "SELECT pg_advisory_xact_lock(?1::bigint)")          \
     X(running_trials, "SELECT trial_id, host, pid, instance, origin, heartbeat_at, " \
       "CASE WHEN heartbeat_at < " SQL_NOW " - ?2 THEN 1 ELSE 0 END FROM trials "     \
       "WHERE study_id = ?1 AND state = 'RUNNING' AND pid IS NOT NULL", SAME)         \
@@ -71,11 +75,11 @@
       ", " SQL_NOW ", ?10, ?11) RETURNING trial_id", SAME)                           \
     /* proposals of one study queue here: a session lock, held outside any  \
        transaction; study ids are positive, schema and claims use others */      \
-    X(lock_proposals, "SELECT ?1", "SELECT pg_advisory_lock(-1000 - ?1::bigint)")   \
-    X(unlock_proposals, "SELECT ?1", "SELECT pg_advisory_unlock(-1000 - ?1::bigint)") \
+    X(lock_proposals, PG_ONLY, "SELECT pg_advisory_lock(-1000 - ?1::bigint)")     \
+    X(unlock_proposals, PG_ONLY, "SELECT pg_advisory_unlock(-1000 - ?1::bigint)") \
     /* PostgreSQL: a new trial with its parameters (a JSON array of [name,     \
        value, text]) in one statement */                                         \
-    X(insert_trial_with_params, "SELECT 0", "WITH t AS (INSERT INTO trials(study_id, "\
+    X(insert_trial_with_params, PG_ONLY, "WITH t AS (INSERT INTO trials(study_id, "\
       "number, state, params_json, seed, worker, host, pid, instance, origin, "      \
       "started_at, heartbeat_at, sampler, study_seed) VALUES(?1, ?2, 'RUNNING', ?3, "\
       "?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW ", " SQL_NOW ", ?10, ?11) RETURNING "       \
@@ -88,11 +92,9 @@
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
     /* PostgreSQL: a trial's parameters in one round trip, from a JSON array    \
-       of [name, value, text] (numbers printed exactly; SQLite, in process,     \
-       inserts row by row and never reads numbers back from text) */            \
-    X(insert_params_json, "INSERT INTO trial_params(trial_id, name, value, text) "   \
-      "SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "        \
-      "json_extract(value, '$[2]') FROM json_each(?2)",                              \
+       of [name, value, text] with numbers printed exactly (SQLite, in          \
+       process, inserts them row by row) */                                      \
+    X(insert_params_json, PG_ONLY,                                                   \
       "INSERT INTO trial_params(trial_id, name, value, text) SELECT ?1, e->>0, "    \
       "(e->>1)::float8, e->>2 FROM json_array_elements(?2::json) e")                 \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
@@ -107,7 +109,7 @@
     /* PostgreSQL: finishing as one statement (its own transaction), the      \
        final metrics from a JSON array of [name, value] in order; answers       \
        whether the trial was still running under the worker */                  \
-    X(finish_json, "SELECT 0", "WITH f AS (UPDATE trials SET state = ?3, value = ?4, " \
+    X(finish_json, PG_ONLY, "WITH f AS (UPDATE trials SET state = ?3, value = ?4, " \
       "error = ?5, output = ?6, finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW   \
       " WHERE trial_id = ?1 AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)"\
       " RETURNING trial_id), i AS (INSERT INTO trial_values(trial_id, step, name, "  \

@@ -330,7 +330,7 @@ int store_prepare_all(hp_store *s, char *err)
     int pg = db_get_kind(s->db) == DB_POSTGRES;
     char *swapped = NULL;
 #define X(member, sql, pg_sql)                                                  \
-    if (!s->member) {                                                         \
+    if (!s->member && (pg || (sql))) {                                        \
         const char *text = sql;                                               \
         if (pg && pg_sql)                                                     \
             text = *(const char *)(pg_sql) ? (const char *)(pg_sql)           \

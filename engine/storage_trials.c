@@ -438,7 +438,8 @@ static int claim_start(hp_store *s, claim_args *a, int64_t counts[3], char *err)
     int orphans = a->attempts++ > 0 && a->who->worker;
     double now = clock_monotonic();
     int sweep = s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL;
-    db_bind_int64(s->lock_study, 1, a->study_id);
+    if (pg)
+        db_bind_int64(s->lock_study, 1, a->study_id);
     db_bind_int64(s->claim_counts, 1, a->study_id);
     int rc;
     db_result r;
@@ -456,8 +457,6 @@ static int claim_start(hp_store *s, claim_args *a, int64_t counts[3], char *err)
         int64_t ignored;
         if (pg && (rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
             return rc;
-        if (!pg)
-            db_reset(s->lock_study);
         if (orphans) {
             /* the last attempt's commit may have reached the server before
                the connection broke: a trial this worker holds is that
