@@ -18,6 +18,11 @@ int store_is_url(const char *target)
     return db_is_url(target);
 }
 
+int store_is_database(const char *target)
+{
+    return db_is_url(target) || db_sqlite_is_file(target);
+}
+
 int store_fail(hp_store *s, const char *what, char *err)
 {
     db_result r = db_last_result(s->db);

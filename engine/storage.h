@@ -37,6 +37,10 @@ int store_state_parse(const char *s);
 ** postgres:// URL) rather than an SQLite file. */
 int store_is_url(const char *target);
 
+/* 1 when TARGET is a database rather than a study file: a URL, or a file
+** that an SQLite database starts as. */
+int store_is_database(const char *target);
+
 /* Opens the database at PATH (a file, or a URL: see store_is_url).  create = 1 creates the file (and the schema)
 ** when missing; 0 requires it to exist.  Returns HP_OK; HP_EINPUT with a
 ** message for a missing file, a file that is not SQLite, a schema newer

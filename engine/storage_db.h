@@ -36,6 +36,9 @@ typedef enum {
 /* 1 when TARGET names a PostgreSQL database (postgresql:// or postgres://). */
 int db_is_url(const char *target);
 
+/* 1 when the file at PATH starts as an SQLite database does. */
+int db_sqlite_is_file(const char *path);
+
 /* 1 when this program was built with PostgreSQL support. */
 int db_have_postgres(void);
 

@@ -182,6 +182,17 @@ static int sqlite_in_transaction(db *d) { return !sqlite3_get_autocommit(conn(d)
 static db_result sqlite_reconnect(db *d) { (void)d; return DB_DONE; }
 static int sqlite_server_version(db *d) { (void)d; return 0; }
 
+int db_sqlite_is_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char head[16] = {0};
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return n == 16 && memcmp(head, "SQLite format 3", 16) == 0;
+}
+
 static const db_ops sqlite_ops = {
     DB_SQLITE, sqlite_close, sqlite_errmsg, sqlite_prepare, sqlite_finalize,
     sqlite_bind_int64, sqlite_bind_double, sqlite_bind_text, sqlite_bind_null,

@@ -31,17 +31,6 @@ void target_close(hp_target *t)
     memset(t, 0, sizeof *t);
 }
 
-static int is_sqlite_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    char head[16] = {0};
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return n == 16 && memcmp(head, "SQLite format 3", 16) == 0;
-}
-
 typedef struct {
     int n;
     char first[256];
@@ -90,12 +79,12 @@ int target_open(const char *target, const char *study_name, const char *storage,
         snprintf(err, HP_ERR_LEN, "no such file '%s'", target);
         return HP_EINPUT;
     }
-    if (storage && (store_is_url(target) || is_sqlite_file(target))) {
+    if (storage && store_is_database(target)) {
         snprintf(err, HP_ERR_LEN, "--storage goes with a study file, not with a database "
                  "('%s')", target);
         return HP_EINPUT;
     }
-    if (!store_is_url(target) && !is_sqlite_file(target)) {
+    if (!store_is_database(target)) {
         if ((rc = target_load_study(target, t, err)))
             return rc;
         if (storage && (rc = study_apply_overrides(&t->cfg, 0, 0, storage, err))) {
