@@ -24,6 +24,8 @@ static const hp_option_spec run_options[] = {
     {"--trials", "N", "the study's total of finished trials (not how many more to run)"},
     {"--storage", "DB", "the database (an SQLite file or a postgresql:// URL), instead of "
      "the file's storage"},
+    {"--connections", "N", "PostgreSQL sessions this process's workers share when their "
+     "storage calls are short (no model-based sampler, no pruner; default 2)"},
     {"--retry-failed", NULL, "first put the study's FAILED trials back in the queue, with "
      "their numbers and parameters (after fixing the objective)"},
     {"--report", "FILE", "keep FILE, the study's HTML report, up to date: every 10 s and "
@@ -92,7 +94,7 @@ static const hp_option_spec no_options[] = {{NULL, NULL, NULL}};
 static const hp_command commands[] = {
     {"run", cmd_run, CMD_LOAD_STUDY, 1, 1, run_options,
      "hpsearch run STUDY.ini [--workers N] [--trials N] [--storage DB] [--retry-failed]\n"
-     "                       [--report FILE] [--quiet]",
+     "                       [--connections N] [--report FILE] [--quiet]",
      "Creates the study if it is new, resumes it if it exists, and runs trials until the "
      "study has its finished trials.  Ctrl-C stops (exit 130); the same command resumes."},
     {"status", cmd_status, CMD_OPEN_TARGET, 1, 1, study_only,

@@ -103,7 +103,9 @@ static int check_open_files(int workers, char *err)
 int cmd_run(const hp_args *a, hp_target *t, char *err)
 {
     hp_study_config *cfg = &t->cfg;
-    if (check_open_files(cfg->workers, err))
+    int64_t connections = 0;
+    if (check_open_files(cfg->workers, err) ||
+        args_count(a, "--connections", 1024, &connections, err))
         return HP_EINPUT;
     if (!cfg->objective) {
         snprintf(err, HP_ERR_LEN, "%s: the study has no [objective] section, so there is "
@@ -130,6 +132,7 @@ int cmd_run(const hp_args *a, hp_target *t, char *err)
     first_line(t, args_get(a, "--quiet") != NULL);
     hp_run_options ro;
     memset(&ro, 0, sizeof ro);
+    ro.connections = (int)connections;
     report_tick rt = {args_get(a, "--report"), NULL, t->study, 0};
     if (rt.path) {
         if ((rc = store_open(cfg->storage, 0, &rt.store, err))) {

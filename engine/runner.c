@@ -25,6 +25,7 @@
 #include "progress.h"
 #include "proposer.h"
 #include "storage.h"
+#include "store_pool.h"
 #include "identity.h"
 #include "trial.h"
 
@@ -46,6 +47,8 @@ typedef struct {
     atomic_int active;       /* workers not yet finished */
     pthread_mutex_t lock;    /* guards everything below and the output */
     worker *workers;
+    hp_store_pool *pool;     /* the workers' connections */
+    int shares_stores;       /* workers take one per call (else one each) */
     int64_t finished;        /* finished trials of the study */
     int64_t run_done, run_failed, run_pruned, run_complete;
     int running;
@@ -64,7 +67,8 @@ struct worker {
     pthread_t thread;
     int started;
     char id[320];            /* host:pid/wN#instance */
-    hp_store *store;
+    hp_store *store;         /* kept for the worker's life, or taken per call */
+    int keeps_store;
     hp_trial_run trial;      /* the trial being evaluated */
     int64_t shown_number;    /* for progress, under run->lock: -1 = idle */
     int64_t shown_step;
@@ -92,14 +96,33 @@ static int worker_should_stop(void *ctx)
     return atomic_load(&w->run->interrupt);
 }
 
+/* A worker that shares the run's connections takes one for each storage
+** call; one that keeps its own has it already. */
+static int take_store(worker *w, char *err)
+{
+    return w->keeps_store ? HP_OK : store_pool_take(w->run->pool, &w->store, err);
+}
+
+static void give_store(worker *w)
+{
+    if (!w->keeps_store) {
+        store_pool_give(w->run->pool, w->store);
+        w->store = NULL;
+    }
+}
+
 static int worker_report(void *ctx, int64_t step, const char *name, double value)
 {
     worker *w = ctx;
     run_ctx *r = w->run;
     char err[HP_ERR_LEN];
     hp_trial_waiter waiter = {worker_should_stop, w};
-    int rc = trial_report(w->store, r->cfg, r->study_id, w->id, &w->trial, step, name, value,
+    int rc = take_store(w, err);
+    if (!rc) {
+        rc = trial_report(w->store, r->cfg, r->study_id, w->id, &w->trial, step, name, value,
                           &waiter, err);
+        give_store(w);
+    }
     if (rc == HP_EINPUT) {
         /* stale and taken by another worker: this run of it must stop */
         w->trial.pruned = 0;
@@ -174,7 +197,11 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
                            &out);
     }
     hp_trial_state state;
-    int rc = trial_finish(w->store, r->cfg->metric, w->id, &w->trial, &out, &state, err);
+    int rc = take_store(w, err);
+    if (!rc) {
+        rc = trial_finish(w->store, r->cfg->metric, w->id, &w->trial, &out, &state, err);
+        give_store(w);
+    }
     if (rc == HP_EINPUT)
         return; /* it went stale and someone else runs it now: theirs counts */
     if (rc) {
@@ -211,20 +238,25 @@ static void *worker_main(void *arg)
     char err[HP_ERR_LEN];
     hp_proposer *proposer = NULL;
     hp_value *values = calloc((size_t)space_size(r->cfg->space), sizeof *values);
-    int rc = store_open(r->cfg->storage, 0, &w->store, err);
+    w->keeps_store = !r->shares_stores;
+    int rc = w->keeps_store ? store_pool_take(r->pool, &w->store, err) : HP_OK;
     if (rc || !values || proposer_new(r->cfg, &proposer, err)) {
         set_fatal(r, rc ? rc : HP_ERUNTIME, values ? err : "out of memory");
         goto out;
     }
-    proposer_set_store(proposer, w->store, r->study_id);
+    if (w->keeps_store)
+        proposer_set_store(proposer, w->store, r->study_id);
     hp_claimer who = {r->me.host, r->me.pid, w->id, r->me.instance, r->me.origin};
     uint64_t jitter = seed_mix((uint64_t)(uintptr_t)w ^ (uint64_t)r->me.pid);
     while (!atomic_load(&r->stop)) {
         hp_claim claim;
         hp_claim_status status;
-        rc = store_claim(w->store, r->study_id, r->cfg->trials, proposer_capacity(proposer),
-                         STALE_AFTER, &who, proposer_propose, proposer, &claim, &status,
-                         err);
+        if (!(rc = take_store(w, err))) {
+            rc = store_claim(w->store, r->study_id, r->cfg->trials,
+                             proposer_capacity(proposer), STALE_AFTER, &who, proposer_propose,
+                             proposer, &claim, &status, err);
+            give_store(w);
+        }
         if (rc) {
             set_fatal(r, rc, err);
             break;
@@ -246,7 +278,8 @@ out:
     proposer_free(proposer);
     free(values);
     trial_deinit(&w->trial);
-    store_close(w->store);
+    if (w->keeps_store && w->store)
+        store_pool_give(r->pool, w->store);
     w->store = NULL;
     atomic_fetch_sub(&r->active, 1);
     return NULL;
@@ -422,6 +455,29 @@ static int outcome(run_ctx *r, int interrupted, char *err)
     return HP_OK;
 }
 
+/* Whether the workers share fewer connections than one each, and how many
+** (*CONNECTIONS).  Only on PostgreSQL (an SQLite connection costs nothing
+** and its writes queue on one lock anyway), and only when a worker's
+** storage calls are short: no model reads the history inside a claim, no
+** pruner waits for other trials inside a report. */
+static int shares_stores(const hp_study_config *cfg, const hp_run_options *opt,
+                         int *connections)
+{
+    if (!store_is_url(cfg->storage) || strcmp(cfg->pruner, "none") != 0)
+        return 0;
+    hp_proposer *p = NULL;
+    char ignored[HP_ERR_LEN];
+    if (proposer_new(cfg, &p, ignored))
+        return 0;
+    int model = proposer_needs_history(p);
+    proposer_free(p);
+    int n = opt->connections > 0 ? opt->connections : RUN_SHARED_CONNECTIONS;
+    if (model || n >= cfg->workers)
+        return 0;
+    *connections = n;
+    return 1;
+}
+
 int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t study_id,
                const hp_run_options *opt, int *abandoned_out, char *err)
 {
@@ -447,8 +503,11 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
 
     hp_store *store = NULL;
     r->workers = calloc((size_t)cfg->workers, sizeof *r->workers);
-    int rc = r->workers ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
-    if (!r->workers)
+    int connections = cfg->workers;
+    r->shares_stores = shares_stores(cfg, opt, &connections);
+    r->pool = store_pool_new(cfg->storage, connections);
+    int rc = r->workers && r->pool ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
+    if (!r->workers || !r->pool)
         snprintf(err, HP_ERR_LEN, "out of memory");
     if (rc || (rc = load_history(r, store, err)))
         goto done;
@@ -485,6 +544,7 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     rc = outcome(r, interrupted, err);
 done:
     store_close(store);
+    store_pool_free(r->pool);
     free(r->workers);
     pthread_mutex_destroy(&r->lock);
     free(r);

@@ -1,8 +1,9 @@
 /*
-** The run loop: a pool of worker threads in one process, each with its own
-** storage connection, claiming trials until the study has its finished
-** trials.  Several processes running the same study cooperate through the
-** database alone.
+** The run loop: a pool of worker threads in one process claiming trials
+** until the study has its finished trials, each with its own storage
+** connection, or (PostgreSQL, short storage calls) taking turns on a few.
+** Several processes running the same study cooperate through the database
+** alone.
 */
 #ifndef HP_RUNNER_H
 #define HP_RUNNER_H
@@ -22,7 +23,12 @@ typedef struct {
     void (*tick)(void *ctx);
     void *tick_ctx;
     double tick_s;
+    /* PostgreSQL sessions the workers share when their storage calls are
+       short (see store_pool.h); 0: RUN_SHARED_CONNECTIONS */
+    int connections;
 } hp_run_options;
+
+#define RUN_SHARED_CONNECTIONS 2
 
 /* Runs study STUDY_ID of CFG (after its overrides: cfg->trials, workers,
 ** threads) with OBJECTIVE (the caller's, made before storage was touched so

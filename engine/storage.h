@@ -23,6 +23,9 @@
 typedef struct hp_store hp_store;
 
 #define STORE_SCHEMA_VERSION 4
+/* PostgreSQL's schema has the same tables; version 5 adds the server-side
+** claim */
+#define STORE_PG_SCHEMA_VERSION 5
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,

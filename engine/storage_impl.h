@@ -67,8 +67,8 @@
       "heartbeat_at = " SQL_NOW ", error = NULL WHERE trial_id = ?1", SAME)          \
     /* a model-based sampler's new trial is claimed with its parameters        \
        pending (params_json ''): they are proposed outside the claim's          \
-       transaction, and set_proposal stores them.  Other samplers propose       \
-       inside it, in microseconds */                                                 \
+       transaction, and set_proposal stores them.  On SQLite other samplers    \
+       propose inside it, in microseconds */                                                 \
     X(insert_trial, "INSERT INTO trials(study_id, number, state, params_json, seed, "\
       "worker, host, pid, instance, origin, started_at, heartbeat_at, sampler, "     \
       "study_seed) VALUES(?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW   \
@@ -77,26 +77,19 @@
        transaction; study ids are positive, schema and claims use others */      \
     X(lock_proposals, PG_ONLY, "SELECT pg_advisory_lock(-1000 - ?1::bigint)")     \
     X(unlock_proposals, PG_ONLY, "SELECT pg_advisory_unlock(-1000 - ?1::bigint)") \
-    /* PostgreSQL: a new trial with its parameters (a JSON array of [name,     \
-       value, text]) in one statement */                                         \
-    X(insert_trial_with_params, PG_ONLY, "WITH t AS (INSERT INTO trials(study_id, "\
-      "number, state, params_json, seed, worker, host, pid, instance, origin, "      \
-      "started_at, heartbeat_at, sampler, study_seed) VALUES(?1, ?2, 'RUNNING', ?3, "\
-      "?4, ?5, ?6, ?7, ?8, ?9, " SQL_NOW ", " SQL_NOW ", ?10, ?11) RETURNING "       \
-      "trial_id), p AS (INSERT INTO trial_params(trial_id, name, value, text) SELECT "\
-      "t.trial_id, e->>0, (e->>1)::float8, e->>2 FROM t, json_array_elements(?12::json)"\
-      " e) SELECT trial_id FROM t")                                                  \
+    /* PostgreSQL: the whole claim on the server (schema 5), see           \
+       storage_open.c; a pipeline runs it, never twice by itself */              \
+    X(claim_trial, PG_ONLY, "SELECT claim_status, claim_id, claim_number, "       \
+      "claim_seed, claim_params FROM hpsearch_claim(?1::bigint, ?2::bigint, "       \
+      "?3::bigint, ?4::text, ?5::text, ?6::integer, ?7::text, ?8::text)")           \
     X(set_proposal, "UPDATE trials SET params_json = ?3, seed = ?4, sampler = ?5, "  \
       "study_seed = ?6 WHERE trial_id = ?1 AND state = 'RUNNING' AND worker = ?2 "   \
       "AND params_json = ''", SAME)                                                  \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
-    /* PostgreSQL: a trial's parameters in one round trip, from a JSON array    \
-       of [name, value, text] with numbers printed exactly (SQLite, in          \
-       process, inserts them row by row) */                                      \
-    X(insert_params_json, PG_ONLY,                                                   \
-      "INSERT INTO trial_params(trial_id, name, value, text) SELECT ?1, e->>0, "    \
-      "(e->>1)::float8, e->>2 FROM json_array_elements(?2::json) e")                 \
+    /* PostgreSQL: set_proposal with the parameters (schema 5) */                \
+    X(set_proposal_json, PG_ONLY, "SELECT hpsearch_propose(?1::bigint, ?2::text, "  \
+      "?3::text, ?4::bigint, ?5::text, ?6::bigint, ?7::text)")                      \
     X(trial_params, "SELECT p.name, p.value, p.text FROM trial_params p, "           \
       "json_each((SELECT nullif(params_json, '') FROM trials WHERE trial_id = ?1)) j "           \
       "WHERE p.trial_id = ?1 AND p.name = j.key ORDER BY j.id",                      \
@@ -106,16 +99,10 @@
     X(finish_trial, "UPDATE trials SET state = ?3, value = ?4, error = ?5, output = ?6, "\
       "finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW " WHERE trial_id = ?1 "   \
       "AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)", SAME)           \
-    /* PostgreSQL: finishing as one statement (its own transaction), the      \
-       final metrics from a JSON array of [name, value] in order; answers       \
-       whether the trial was still running under the worker */                  \
-    X(finish_json, PG_ONLY, "WITH f AS (UPDATE trials SET state = ?3, value = ?4, " \
-      "error = ?5, output = ?6, finished_at = " SQL_NOW ", heartbeat_at = " SQL_NOW   \
-      " WHERE trial_id = ?1 AND state = 'RUNNING' AND (" NULL_TEXT(2) " OR worker = ?2)"\
-      " RETURNING trial_id), i AS (INSERT INTO trial_values(trial_id, step, name, "  \
-      "value) SELECT f.trial_id, NULL, m.e->>0, (m.e->>1)::float8 FROM f, "          \
-      "json_array_elements(?7::json) WITH ORDINALITY m(e, ord) ORDER BY m.ord) "     \
-      "SELECT count(*) FROM f")                                                      \
+    /* PostgreSQL: finishing as one call (schema 5), its own transaction;    \
+       answers whether the trial was still running under the worker */        \
+    X(finish_json, PG_ONLY, "SELECT hpsearch_finish(?1::bigint, ?2::text, ?3::text, "\
+      "?4::float8, ?5::text, ?6::text, ?7::text)")                                  \
     /* after a lost connection: did our own finish commit after all? */            \
     X(finished_by, "SELECT 1 FROM trials WHERE trial_id = ?1 AND state = ?2 AND "    \
       "worker = ?3", SAME)                                                           \
@@ -290,6 +277,11 @@ void store_backoff(hp_store *s);
 
 /* Runs SQL (no rows), retrying while the database is busy. */
 int store_exec_sql(hp_store *s, const char *sql, char *err);
+
+/* Puts a RUNNING trial back to WAITING, if WORKER (NULL: anyone) holds it
+** and its heartbeat is still HEARTBEAT (NaN: any).  Inside a transaction. */
+int store_requeue(hp_store *s, int64_t trial_id, const char *worker, double heartbeat,
+                  char *err);
 
 
 /* How long a lost PostgreSQL server is waited for, unless the

@@ -150,6 +150,95 @@ static const char *const pg_schema_v4 =
     " FROM trials t JOIN studies s ON s.study_id = t.study_id;"
     "INSERT INTO hpsearch_schema VALUES(4);";
 
+/* Version 5 (PostgreSQL only): a trial's claim, proposal and finish as
+** server-side functions.  The claim holds the study's lock for its own work
+** only, never across a round trip to a client.  Each function plans its
+** statements once per session: they all go through an index by design, and
+** with sequential scans off a plan made while a table is empty stays an
+** index plan as it grows (a session's generic plans otherwise keep the
+** seq scan they chose then, and replanning every call costs more than the
+** work).
+**
+** hpsearch_claim decides as the client-side claim in storage_claim.c does:
+** 0 with a new trial whose parameters are pending, 1 with a WAITING trial
+** now the caller's, 2 when the caller must wait for running trials, 3 when
+** the study is done. */
+static const char *const pg_schema_v5 =
+    "CREATE FUNCTION hpsearch_claim(p_study BIGINT, p_budget BIGINT, p_capacity BIGINT,"
+    " p_worker TEXT, p_host TEXT, p_pid INTEGER, p_instance TEXT, p_origin TEXT,"
+    " OUT claim_status INTEGER, OUT claim_id BIGINT, OUT claim_number BIGINT,"
+    " OUT claim_seed BIGINT, OUT claim_params TEXT) LANGUAGE plpgsql"
+    " AS $claim$"
+    " DECLARE total BIGINT; waiting BIGINT; running BIGINT;"
+    " BEGIN"
+    "  PERFORM pg_advisory_xact_lock(p_study);"
+    /* the last number by its index, whatever plan max() would get */
+    "  SELECT t.number + 1 INTO total FROM trials t WHERE t.study_id = p_study"
+    "   ORDER BY t.number DESC LIMIT 1;"
+    "  total := coalesce(total, 0);"
+    "  SELECT count(*) INTO waiting FROM trials t"
+    "   WHERE t.study_id = p_study AND t.state = 'WAITING';"
+    "  SELECT count(*) INTO running FROM trials t"
+    "   WHERE t.study_id = p_study AND t.state = 'RUNNING';"
+    /* numbers are dense: what is neither WAITING nor RUNNING is finished */
+    "  IF total - waiting - running >= p_budget THEN claim_status := 3; RETURN; END IF;"
+    "  IF total - waiting >= p_budget THEN claim_status := 2; RETURN; END IF;"
+    "  IF waiting > 0 THEN"
+    "   SELECT t.trial_id, t.number, t.seed, t.params_json"
+    "    INTO claim_id, claim_number, claim_seed, claim_params FROM trials t"
+    "    WHERE t.study_id = p_study AND t.state = 'WAITING' ORDER BY t.number LIMIT 1;"
+    "   UPDATE trials SET state = 'RUNNING', worker = p_worker, host = p_host,"
+    "    pid = p_pid, instance = p_instance, origin = p_origin,"
+    "    started_at = extract(epoch from clock_timestamp())::float8,"
+    "    heartbeat_at = extract(epoch from clock_timestamp())::float8, error = NULL"
+    "    WHERE trial_id = claim_id;"
+    "   claim_status := 1; RETURN;"
+    "  END IF;"
+    "  IF total >= p_capacity THEN"
+    "   claim_status := CASE WHEN running > 0 THEN 2 ELSE 3 END; RETURN;"
+    "  END IF;"
+    "  INSERT INTO trials(study_id, number, state, params_json, seed, worker, host, pid,"
+    "   instance, origin, started_at, heartbeat_at) VALUES(p_study, total, 'RUNNING', '',"
+    "   0, p_worker, p_host, p_pid, p_instance, p_origin,"
+    "   extract(epoch from clock_timestamp())::float8,"
+    "   extract(epoch from clock_timestamp())::float8) RETURNING trial_id INTO claim_id;"
+    "  claim_number := total; claim_seed := 0; claim_params := ''; claim_status := 0;"
+    " END $claim$;"
+    /* the parameters of a claimed trial, as a JSON array of [name, value,
+       text]; storing the same proposal again (after a lost reply) succeeds */
+    "CREATE FUNCTION hpsearch_propose(p_trial BIGINT, p_worker TEXT, p_params_json TEXT,"
+    " p_seed BIGINT, p_sampler TEXT, p_study_seed BIGINT, p_params TEXT) RETURNS INTEGER"
+    " LANGUAGE plpgsql AS $propose$"
+    " BEGIN"
+    "  UPDATE trials SET params_json = p_params_json, seed = p_seed, sampler = p_sampler,"
+    "   study_seed = p_study_seed WHERE trial_id = p_trial AND state = 'RUNNING'"
+    "   AND worker = p_worker AND params_json IN ('', p_params_json);"
+    "  IF NOT FOUND THEN RETURN 0; END IF;"
+    "  INSERT INTO trial_params(trial_id, name, value, text) SELECT p_trial, e->>0,"
+    "   (e->>1)::float8, e->>2 FROM json_array_elements(p_params::json) e"
+    "   ON CONFLICT DO NOTHING;"
+    "  RETURN 1;"
+    " END $propose$;"
+    /* the end of a trial, with its final metrics as a JSON array of [name,
+       value] in order; 0 when the trial was not running under the worker
+       (NULL: anyone) */
+    "CREATE FUNCTION hpsearch_finish(p_trial BIGINT, p_worker TEXT, p_state TEXT,"
+    " p_value DOUBLE PRECISION, p_error TEXT, p_output TEXT, p_metrics TEXT)"
+    " RETURNS INTEGER LANGUAGE plpgsql AS $finish$"
+    " BEGIN"
+    "  UPDATE trials SET state = p_state, value = p_value, error = p_error,"
+    "   output = p_output, finished_at = extract(epoch from clock_timestamp())::float8,"
+    "   heartbeat_at = extract(epoch from clock_timestamp())::float8"
+    "   WHERE trial_id = p_trial AND state = 'RUNNING'"
+    "   AND (p_worker IS NULL OR worker = p_worker);"
+    "  IF NOT FOUND THEN RETURN 0; END IF;"
+    "  INSERT INTO trial_values(trial_id, step, name, value) SELECT p_trial, NULL,"
+    "   m.e->>0, (m.e->>1)::float8 FROM json_array_elements(p_metrics::json)"
+    "   WITH ORDINALITY m(e, ord) ORDER BY m.ord;"
+    "  RETURN 1;"
+    " END $finish$;"
+    "INSERT INTO hpsearch_schema VALUES(5);";
+
 /* The oldest server whose float output is exact and shortest (as SQLite's
 ** round trip needs) and which has identity columns. */
 #define PG_MIN_VERSION 120000
@@ -216,10 +305,10 @@ static int table_count(hp_store *s)
     return query_int(s, "SELECT count(*) FROM sqlite_master", &n) == DB_ROW ? (int)n : -1;
 }
 
-static int newer_schema(const hp_store *s, int version, char *err)
+static int newer_schema(const hp_store *s, int version, int known, char *err)
 {
     snprintf(err, HP_ERR_LEN, "'%s' has schema version %d, newer than this hpsearch "
-             "knows (%d); use a newer hpsearch", s->path, version, STORE_SCHEMA_VERSION);
+             "knows (%d); use a newer hpsearch", s->path, version, known);
     return HP_EINPUT;
 }
 
@@ -240,7 +329,7 @@ static int migrate_sqlite(hp_store *s, char *err)
     if (rc)
         return rc;
     if (version > STORE_SCHEMA_VERSION)
-        return newer_schema(s, version, err);
+        return newer_schema(s, version, STORE_SCHEMA_VERSION, err);
     if (version == STORE_SCHEMA_VERSION)
         return HP_OK;
     if ((rc = store_begin(s, err)))
@@ -290,8 +379,8 @@ static int migrate_pg_once(hp_store *s, void *arg, char *err)
         rc = store_fail(s, "cannot read the schema", err);
         goto fail;
     }
-    if (exists && version > STORE_SCHEMA_VERSION) {
-        rc = newer_schema(s, (int)version, err);
+    if (exists && version > STORE_PG_SCHEMA_VERSION) {
+        rc = newer_schema(s, (int)version, STORE_PG_SCHEMA_VERSION, err);
         goto fail;
     }
     if (!exists && foreign) {
@@ -305,6 +394,8 @@ static int migrate_pg_once(hp_store *s, void *arg, char *err)
     }
     /* version 4 is PostgreSQL's first: later versions add their steps here */
     if (!exists && (rc = store_exec_sql(s, pg_schema_v4, err)))
+        goto fail;
+    if (version < 5 && (rc = store_exec_sql(s, pg_schema_v5, err)))
         goto fail;
     return store_commit(s, err);
 fail:
@@ -527,7 +618,7 @@ int store_open(const char *path, int create, hp_store **out, char *err)
     if ((rc = user_version(s, &version, err)))
         goto fail;
     if (version > STORE_SCHEMA_VERSION) {
-        rc = newer_schema(s, version, err);
+        rc = newer_schema(s, version, STORE_SCHEMA_VERSION, err);
         goto fail;
     }
     /* Tables at version 0 may be another hpsearch that is creating the

@@ -337,8 +337,7 @@ static void session_setup(pg_db *c)
 {
     PQclear(PQexec(c->conn, "SET client_min_messages = warning; "
                             "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
-                            "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 15000; "
-                            "SET plan_cache_mode = force_custom_plan"));
+                            "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 15000"));
 }
 
 static db_result pg_reconnect(db *d)

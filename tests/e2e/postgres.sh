@@ -56,12 +56,12 @@ check_dense() {
 }
 
 # 1. run, status, best, trials, export on PostgreSQL; the schema is made by
-#    hpsearch at version 4
+#    hpsearch at version 5 (4's tables and the server-side claim)
 U=$(fresh_db run)
 pq_study a "$U" 30 "workers = 2
 sampler = gp"
 expect_exit 0 "$HPSEARCH" run a.ini --quiet
-expect_eq "$(pq "$U" "select version from hpsearch_schema")" 4 "schema version"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 5 "schema version"
 expect_eq "$(pq "$U" "select count(*) from trials where state = 'COMPLETE'")" 30 "30 complete"
 check_dense "$U" a 30
 expect_exit 0 "$HPSEARCH" status a.ini
@@ -327,4 +327,66 @@ expect_eq "$code" 1 "exit 1 past the retry bound"
 expect_in gone.err "could not reconnect for 2 s"
 expect_exit 0 "$HPSEARCH" run gone.ini --quiet
 check_dense "$U" gone 24
+
+# 11. a database at version 4 (before the server-side claim) is migrated by
+#     the next command and its study carries on
+U=$(fresh_db v4)
+pq_study m "$U" 20 ""
+expect_exit 0 "$HPSEARCH" run m.ini --quiet --trials 10
+pq "$U" "drop function hpsearch_claim, hpsearch_propose, hpsearch_finish;
+         delete from hpsearch_schema where version = 5" >/dev/null
+expect_exit 0 "$HPSEARCH" status "$U"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 5 "migrated to version 5"
+expect_eq "$(pq "$U" "select count(*) from pg_proc where proname like 'hpsearch_%'")" 3 \
+    "the three functions are back"
+expect_exit 0 "$HPSEARCH" run m.ini --quiet
+check_dense "$U" m 20
+
+# 12. workers share connections when their calls are short: 8 workers with
+#     --connections 1 hold 2 sessions (the run's own and the shared one),
+#     and the study comes out whole; a model-based sampler keeps one each
+U=$(fresh_db shared)
+cat >sh.ini <<EOS
+[study]
+name = sh
+storage = $U
+trials = 60
+workers = 8
+[objective]
+type = command
+command = sh -c 'sleep 0.1; echo 1'
+[params]
+x = uniform(0, 1)
+EOS
+expect_exit 2 "$HPSEARCH" run sh.ini --connections 0
+expect_in err.txt "--connections must be a positive integer"
+expect_eq "$(pq "$U" "select count(*) from pg_tables where tablename = 'trials'")" 0 \
+    "bad --connections wrote nothing"
+db=${U##*/}
+sessions() {
+    pq "$admin" "select count(*) from pg_stat_activity where datname = '$db'"
+}
+"$HPSEARCH" run sh.ini --quiet --connections 1 >sh.out 2>&1 &
+pid=$!
+most=0
+while kill -0 $pid 2>/dev/null; do
+    n=$(sessions)
+    [ "$n" -gt "$most" ] && most=$n
+    sleep 0.2
+done
+wait $pid || fail "the shared-connection run failed: $(cat sh.out)"
+expect_eq "$most" 2 "8 workers on --connections 1: at most 2 sessions, and 2 seen"
+check_dense "$U" sh 60
+expect_eq "$(pq "$U" "select count(distinct worker) from trials")" 8 "every worker ran trials"
+sed 's/^name = sh/name = sg/; s/^trials = 60/trials = 12/; /^workers/a sampler = gp' sh.ini >sg.ini
+"$HPSEARCH" run sg.ini --quiet --connections 1 >sg.out 2>&1 &
+pid=$!
+most=0
+while kill -0 $pid 2>/dev/null; do
+    n=$(sessions)
+    [ "$n" -gt "$most" ] && most=$n
+    sleep 0.1
+done
+wait $pid || fail "the gp run failed: $(cat sg.out)"
+[ "$most" -gt 2 ] || fail "gp workers shared sessions ($most seen): a fit would hold one up"
 ok

@@ -1,0 +1,620 @@
+/*
+** Storage, part 2: claiming a trial (stale recovery, new and re-queued
+** trials, proposals outside the claim).  Every change is one short
+** transaction, run again from the start when PostgreSQL's connection was
+** lost or a transaction conflicted (store_retrying).
+*/
+#include "storage_impl.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stale sweeps scan the running trials: at most one per second per
+** connection, plus one at a connection's first claim. */
+#define RECOVERY_INTERVAL 1.0
+
+/* A heartbeat value as this connection first saw it, by its own clock. */
+struct store_seen {
+    int64_t trial_id;
+    double heartbeat;
+    double seen_at;      /* clock_monotonic() */
+    int live;            /* seen in the latest sweep */
+};
+
+void store_claim_deinit(hp_claim *c)
+{
+    for (int i = 0; i < c->n_params; i++) {
+        free(c->params[i].name);
+        free(c->params[i].text);
+    }
+    free(c->params);
+    free(c->params_json);
+    memset(c, 0, sizeof *c);
+}
+
+static int pid_is_dead(int pid)
+{
+    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* SQLite's staleness: the heartbeat has not changed for stale_after
+** seconds by this process's own clock.  Comparing the stored time with the
+** reader's clock would let a process whose clock runs ahead take every
+** trial; watching the value change needs no agreement between clocks. */
+static int heartbeat_stopped(hp_store *s, int64_t trial_id, double heartbeat,
+                             double stale_after, double now)
+{
+    for (int i = 0; i < s->n_seen; i++) {
+        struct store_seen *e = &s->seen[i];
+        if (e->trial_id != trial_id)
+            continue;
+        e->live = 1;
+        if (e->heartbeat != heartbeat) {
+            e->heartbeat = heartbeat;
+            e->seen_at = now;
+            return 0;
+        }
+        return now - e->seen_at >= stale_after;
+    }
+    if (buf_grow_array(&s->seen, &s->cap_seen, s->n_seen + 1, sizeof *s->seen) == 0)
+        s->seen[s->n_seen++] = (struct store_seen){trial_id, heartbeat, now, 1};
+    return 0;
+}
+
+static void forget_unseen(hp_store *s)
+{
+    int k = 0;
+    for (int i = 0; i < s->n_seen; i++)
+        if (s->seen[i].live) {
+            s->seen[k] = s->seen[i];
+            s->seen[k++].live = 0;
+        }
+    s->n_seen = k;
+}
+
+
+typedef struct {
+    int64_t id;
+    double heartbeat;
+} stale_trial;
+
+/* Re-queues RUNNING trials whose claimer is gone.  Inside a transaction. */
+static int recover_stale(hp_store *s, int64_t study_id, double stale_after,
+                         const hp_claimer *who, char *err)
+{
+    stale_trial *found = NULL;
+    int n = 0, cap = 0;
+    db_result r;
+    db_stmt *st = s->running_trials;
+    double now = clock_monotonic();
+    int by_server_clock = db_get_kind(s->db) == DB_POSTGRES;
+    db_bind_int64(st, 1, study_id);
+    db_bind_double(st, 2, stale_after);
+    while ((r = db_step(st)) == DB_ROW) {
+        int64_t id = db_column_int64(st, 0);
+        const char *instance = db_column_text(st, 3);
+        if (same_text(instance, who->instance))
+            continue;    /* ours, and we are alive */
+        int pid = (int)db_column_int64(st, 2);
+        double heartbeat = store_column_or_nan(st, 5);
+        /* a trial claimed before schema 4 has no origin: its host name is
+           all there is, as that version judged it */
+        const char *origin = db_column_text(st, 4);
+        int same_machine = same_text(db_column_text(st, 1), who->host) &&
+                           (!origin || same_text(origin, who->origin));
+        /* a pid means something only in the PID namespace and boot it came
+           from; there, our own pid under another instance is a predecessor */
+        int dead = same_machine && (pid == who->pid || pid_is_dead(pid));
+        int stale = by_server_clock ? db_column_int64(st, 6) != 0
+                                    : heartbeat_stopped(s, id, heartbeat, stale_after, now);
+        if (!dead && !stale)
+            continue;
+        if (buf_grow_array(&found, &cap, n + 1, sizeof *found)) {
+            db_reset(st);
+            free(found);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
+        }
+        found[n++] = (stale_trial){id, dead ? NAN : heartbeat};
+    }
+    db_reset(st);
+    if (r != DB_DONE) {
+        free(found);
+        return store_fail(s, "cannot scan running trials", err);
+    }
+    if (!by_server_clock)
+        forget_unseen(s);
+    int rc = HP_OK;
+    for (int i = 0; i < n && rc == HP_OK; i++)
+        rc = store_requeue(s, found[i].id, NULL, found[i].heartbeat, err);
+    free(found);
+    return rc;
+}
+
+static int scalar_int(hp_store *s, db_stmt *st, int64_t *v, const char *what, char *err)
+{
+    db_result r = db_step(st);
+    *v = r == DB_ROW ? db_column_int64(st, 0) : 0;
+    db_reset(st);
+    if (r != DB_ROW && r != DB_DONE)
+        return store_fail(s, what, err);
+    return HP_OK;
+}
+
+static int load_params(hp_store *s, hp_claim *c, char *err)
+{
+    db_stmt *st = s->trial_params;
+    db_bind_int64(st, 1, c->trial_id);
+    db_result r;
+    int cap = c->n_params;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (buf_grow_array(&c->params, &cap, c->n_params + 1, sizeof *c->params))
+            goto oom;
+        hp_param_row *p = &c->params[c->n_params];
+        memset(p, 0, sizeof *p);
+        c->n_params++;
+        const char *text = db_column_text(st, 2);
+        p->name = strdup(db_column_text(st, 0));
+        p->value = store_column_or_nan(st, 1);
+        if (text)
+            p->text = strdup(text);
+        if (!p->name || (text && !p->text))
+            goto oom;
+    }
+    db_reset(st);
+    if (r != DB_DONE)
+        return store_fail(s, "cannot read trial parameters", err);
+    return HP_OK;
+oom:
+    db_reset(st);
+    snprintf(err, HP_ERR_LEN, "out of memory");
+    return HP_ENOMEM;
+}
+
+static void bind_claimer(db_stmt *st, int first, const hp_claimer *who)
+{
+    db_bind_text(st, first, who->worker);
+    db_bind_text(st, first + 1, who->host);
+    if (who->pid > 0)
+        db_bind_int64(st, first + 2, who->pid);
+    else
+        db_bind_null(st, first + 2);
+    db_bind_text(st, first + 3, who->instance);
+    db_bind_text(st, first + 4, who->origin);
+}
+
+static int claim_waiting(hp_store *s, int64_t study_id, const hp_claimer *who,
+                         hp_claim *c, int *pending, char *err)
+{
+    db_stmt *st = s->first_waiting;
+    db_bind_int64(st, 1, study_id);
+    db_result r = db_step(st);
+    if (r != DB_ROW) {
+        db_reset(st);
+        return store_fail(s, "cannot read waiting trials", err);
+    }
+    c->trial_id = db_column_int64(st, 0);
+    c->number = db_column_int64(st, 1);
+    c->seed = (uint64_t)db_column_int64(st, 2);
+    c->params_json = strdup(db_column_text(st, 3));
+    db_reset(st);
+    if (!c->params_json) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    db_bind_int64(s->start_trial, 1, c->trial_id);
+    bind_claimer(s->start_trial, 2, who);
+    if (store_exec_stmt(s->start_trial) != DB_DONE)
+        return store_fail(s, "cannot start a trial", err);
+    /* a trial whose claimer died before its parameters were stored: they
+       are proposed now, as for a new trial */
+    if (!c->params_json[0]) {
+        *pending = 1;
+        return HP_OK;
+    }
+    return load_params(s, c, err);
+}
+
+/* A claim's parameters as the JSON array of [name, value, text] that
+** PostgreSQL's statements take, numbers printed exactly, into JSON (which
+** the caller initialised and frees).  Returns HP_OK or HP_ENOMEM. */
+static int params_json_array(const hp_claim *c, hp_buf *json)
+{
+    buf_puts(json, "[");
+    for (int i = 0; i < c->n_params; i++) {
+        const hp_param_row *p = &c->params[i];
+        buf_puts(json, i ? ", [" : "[");
+        buf_json_string(json, p->name);
+        buf_puts(json, ", ");
+        buf_json_number(json, p->value);
+        buf_puts(json, ", ");
+        if (p->text)
+            buf_json_string(json, p->text);
+        else
+            buf_puts(json, "null");
+        buf_puts(json, "]");
+    }
+    buf_puts(json, "]");
+    return buf_ok(json) ? HP_OK : HP_ENOMEM;
+}
+
+/* SQLite: stores the parameters of a claimed trial (its row exists). */
+static int insert_params(hp_store *s, const hp_claim *c, char *err)
+{
+    db_stmt *st = s->insert_param;
+    for (int i = 0; i < c->n_params; i++) {
+        const hp_param_row *p = &c->params[i];
+        db_bind_int64(st, 1, c->trial_id);
+        db_bind_text(st, 2, p->name);
+        if (isfinite(p->value))
+            db_bind_double(st, 3, p->value);
+        else
+            db_bind_null(st, 3);
+        db_bind_text(st, 4, p->text);
+        if (store_exec_stmt(st) != DB_DONE)
+            return store_fail(s, "cannot store trial parameters", err);
+    }
+    return HP_OK;
+}
+
+/* Claims number NUMBER as a new trial: proposed now by PROPOSE, or with
+** its parameters pending (PROPOSE NULL) for a model-based sampler. */
+static int insert_new(hp_store *s, int64_t study_id, int64_t number,
+                      const hp_claimer *who, hp_propose_fn propose, void *ctx, hp_claim *c,
+                      char *err)
+{
+    if (propose && propose(ctx, number, c, err))
+        return HP_ERUNTIME;
+    c->number = number;
+    db_stmt *st = s->insert_trial;
+    db_bind_int64(st, 1, study_id);
+    db_bind_int64(st, 2, number);
+    db_bind_text(st, 3, propose ? c->params_json : "");
+    db_bind_int64(st, 4, propose ? (int64_t)c->seed : 0);
+    bind_claimer(st, 5, who);
+    db_bind_text(st, 10, propose ? c->sampler : NULL);
+    if (propose && c->sampler)
+        db_bind_int64(st, 11, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 11);
+    db_result r = db_step(st);
+    if (r == DB_ROW)
+        c->trial_id = db_column_int64(st, 0);
+    db_reset(st);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot create a trial", err);
+    return propose ? insert_params(s, c, err) : HP_OK;
+}
+
+typedef struct {
+    const hp_claim *claim;
+    const char *worker;
+    int stored;          /* 0: the trial was taken meanwhile */
+} proposal_args;
+
+void store_serialize_proposals(hp_store *s, int serial)
+{
+    s->serial_proposals = serial;
+}
+
+static int lock_proposals(hp_store *s, int64_t study_id, char *err)
+{
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        db_bind_int64(s->lock_proposals, 1, study_id);
+        if (store_exec_stmt(s->lock_proposals) != DB_DONE)
+            return store_fail(s, "cannot lock the study's proposals", err);
+        return HP_OK;
+    }
+    /* SQLite has no lock to hold outside a transaction: a lock file beside
+       the database, one open file per connection so that flock() tells
+       the workers of one process apart too */
+    if (s->lock_fd < 0) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s-propose", s->path);
+        s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->lock_fd < 0) {
+            snprintf(err, HP_ERR_LEN, "cannot open '%s': %s", path, strerror(errno));
+            return HP_ESTORAGE;
+        }
+    }
+    while (flock(s->lock_fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            snprintf(err, HP_ERR_LEN, "%s: cannot lock the study's proposals: %s", s->path,
+                     strerror(errno));
+            return HP_ESTORAGE;
+        }
+    }
+    return HP_OK;
+}
+
+static void unlock_proposals(hp_store *s, int64_t study_id)
+{
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        db_bind_int64(s->unlock_proposals, 1, study_id);
+        store_exec_stmt(s->unlock_proposals);
+    } else if (s->lock_fd >= 0) {
+        flock(s->lock_fd, LOCK_UN);
+    }
+}
+
+/* Stores a claimed trial's proposed parameters, if the claimer still holds
+** it with its parameters pending. */
+/* PostgreSQL: the proposal and its parameters as one statement.  It may
+** run again after a lost reply, so storing the same proposal twice is a
+** success. */
+static int store_proposal_pg(hp_store *s, proposal_args *a, char *err)
+{
+    const hp_claim *c = a->claim;
+    hp_buf json;
+    buf_init(&json);
+    if (params_json_array(c, &json)) {
+        buf_deinit(&json);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    db_stmt *st = s->set_proposal_json;
+    db_bind_int64(st, 1, c->trial_id);
+    db_bind_text(st, 2, a->worker);
+    db_bind_text(st, 3, c->params_json);
+    db_bind_int64(st, 4, (int64_t)c->seed);
+    db_bind_text(st, 5, c->sampler);
+    if (c->sampler)
+        db_bind_int64(st, 6, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 6);
+    db_bind_text(st, 7, buf_str(&json));
+    db_result r = db_step(st);
+    a->stored = r == DB_ROW && db_column_int64(st, 0) > 0;
+    db_reset(st);
+    buf_deinit(&json);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot store a trial's parameters", err);
+    return HP_OK;
+}
+
+static int store_proposal_once(hp_store *s, void *arg, char *err)
+{
+    proposal_args *a = arg;
+    const hp_claim *c = a->claim;
+    a->stored = 0;
+    if (db_get_kind(s->db) == DB_POSTGRES)
+        return store_proposal_pg(s, a, err);
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    db_stmt *st = s->set_proposal;
+    db_bind_int64(st, 1, c->trial_id);
+    db_bind_text(st, 2, a->worker);
+    db_bind_text(st, 3, c->params_json);
+    db_bind_int64(st, 4, (int64_t)c->seed);
+    db_bind_text(st, 5, c->sampler);
+    if (c->sampler)
+        db_bind_int64(st, 6, (int64_t)c->sampler_seed);
+    else
+        db_bind_null(st, 6);
+    if (store_exec_stmt(st) != DB_DONE) {
+        rc = store_fail(s, "cannot store a trial's parameters", err);
+        goto fail;
+    }
+    if (db_changes(s->db) == 0) {
+        store_rollback(s);
+        return HP_OK;
+    }
+    if ((rc = insert_params(s, c, err)))
+        goto fail;
+    if ((rc = store_commit(s, err)))
+        return rc;
+    a->stored = 1;
+    return HP_OK;
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+typedef struct {
+    int64_t study_id, budget;
+    uint64_t capacity;
+    double stale_after;
+    const hp_claimer *who;
+    hp_propose_fn propose;
+    void *ctx;
+    hp_claim *claim;
+    hp_claim_status *status;
+    int attempts;
+    int pending;         /* the claimed trial's parameters are to be proposed */
+} claim_args;
+
+/* Begins a claim's transaction, locks the study (PostgreSQL), and
+** re-queues what must be: ORPHANS, a trial this worker holds from an
+** attempt whose reply was lost; SWEEP, the trials of dead or silent
+** claimers. */
+static int claim_begin(hp_store *s, claim_args *a, int orphans, int sweep, char *err)
+{
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    if (db_get_kind(s->db) == DB_POSTGRES) {
+        int64_t ignored;
+        db_bind_int64(s->lock_study, 1, a->study_id);
+        if ((rc = scalar_int(s, s->lock_study, &ignored, "cannot lock the study", err)))
+            return rc;
+    }
+    if (orphans) {
+        /* the last attempt's commit may have reached the server before the
+           connection broke: a trial this worker holds is that claim's, and
+           nobody would ever finish it */
+        db_bind_int64(s->requeue_worker, 1, a->study_id);
+        db_bind_text(s->requeue_worker, 2, a->who->worker);
+        if (store_exec_stmt(s->requeue_worker) != DB_DONE)
+            return store_fail(s, "cannot re-queue a trial", err);
+    }
+    if (sweep) {
+        double now = clock_monotonic();
+        if ((rc = recover_stale(s, a->study_id, a->stale_after, a->who, err)))
+            return rc;
+        s->last_recovery = now;
+    }
+    return HP_OK;
+}
+
+/* PostgreSQL: the claim is one call of hpsearch_claim, which holds the
+** study's lock only while the server decides (never across a round trip
+** to us); after a sweep, inside the sweep's transaction.  Every new trial
+** is claimed with its parameters pending: the sampler proposes them after
+** the call, outside the lock. */
+static int claim_pg(hp_store *s, claim_args *a, int orphans, int sweep, char *err)
+{
+    hp_claim *c = a->claim;
+    int rc, own = orphans || sweep;
+    if (own && (rc = claim_begin(s, a, orphans, sweep, err)))
+        return rc;
+    db_stmt *st = s->claim_trial;
+    db_bind_int64(st, 1, a->study_id);
+    db_bind_int64(st, 2, a->budget);
+    db_bind_int64(st, 3, a->capacity > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)a->capacity);
+    bind_claimer(st, 4, a->who);
+    /* a pipeline of one: the driver never runs it again by itself, so a
+       lost reply comes back here as a retry, whose orphans step frees the
+       trial the lost call may have claimed */
+    db_result r = db_pipeline(s->db, 0, &st, 1, 0);
+    if (r == DB_DONE)
+        r = db_step(st);
+    int status = r == DB_ROW ? (int)db_column_int64(st, 0) : -1;
+    if (status == 0 || status == 1) {
+        c->trial_id = db_column_int64(st, 1);
+        c->number = db_column_int64(st, 2);
+        c->seed = (uint64_t)db_column_int64(st, 3);
+        if (!(c->params_json = strdup(db_column_text(st, 4)))) {
+            db_reset(st);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
+        }
+    }
+    db_reset(st);
+    if (status < 0 || status > 3)
+        return store_fail(s, "cannot claim a trial", err);
+    *a->status = status <= 1 ? CLAIM_OK : status == 2 ? CLAIM_WAIT : CLAIM_DONE;
+    a->pending = status <= 1 && !c->params_json[0];
+    if (status == 1 && !a->pending && (rc = load_params(s, c, err)))
+        return rc;
+    return own ? store_commit(s, err) : HP_OK;
+}
+
+/* SQLite: the claim inside one write transaction (the only writer). */
+static int claim_sqlite(hp_store *s, claim_args *a, int orphans, int sweep, char *err)
+{
+    hp_claim *c = a->claim;
+    int rc = claim_begin(s, a, orphans, sweep, err);
+    if (rc)
+        return rc;
+    int64_t counts[3];
+    db_bind_int64(s->claim_counts, 1, a->study_id);
+    db_result r = db_step(s->claim_counts);
+    if (r == DB_ROW)
+        for (int i = 0; i < 3; i++)
+            counts[i] = db_column_int64(s->claim_counts, i);
+    db_reset(s->claim_counts);
+    if (r != DB_ROW)
+        return store_fail(s, "cannot count trials", err);
+    int64_t total = counts[0], waiting = counts[1], running = counts[2];
+    /* numbers are dense (each new trial takes the count), so every trial that
+       is not WAITING or RUNNING is finished; hpsearch_claim decides alike */
+    int64_t finished = total - waiting - running;
+    if (finished >= a->budget) {
+        *a->status = CLAIM_DONE;
+    } else if (finished + running >= a->budget) {
+        *a->status = CLAIM_WAIT;
+    } else if (waiting > 0) {
+        *a->status = CLAIM_OK;
+        if ((rc = claim_waiting(s, a->study_id, a->who, c, &a->pending, err)))
+            return rc;
+    } else if ((uint64_t)total >= a->capacity) {
+        *a->status = running > 0 ? CLAIM_WAIT : CLAIM_DONE;
+    } else {
+        /* a model-based sampler proposes after the commit (store_claim) */
+        int later = s->serial_proposals;
+        *a->status = CLAIM_OK;
+        if ((rc = insert_new(s, a->study_id, total, a->who, later ? NULL : a->propose,
+                             a->ctx, c, err)))
+            return rc;
+        a->pending = later;
+    }
+    return store_commit(s, err);
+}
+
+static int claim_once(hp_store *s, void *arg, char *err)
+{
+    claim_args *a = arg;
+    store_claim_deinit(a->claim);
+    a->pending = 0;
+    int orphans = a->attempts++ > 0 && a->who->worker;
+    double now = clock_monotonic();
+    int sweep = s->last_recovery == 0 || now - s->last_recovery >= RECOVERY_INTERVAL;
+    int rc = db_get_kind(s->db) == DB_POSTGRES ? claim_pg(s, a, orphans, sweep, err)
+                                               : claim_sqlite(s, a, orphans, sweep, err);
+    if (rc) {
+        store_rollback(s);
+        store_claim_deinit(a->claim);
+    }
+    return rc;
+}
+
+int store_claim(hp_store *s, int64_t study_id, int64_t budget, uint64_t capacity,
+                double stale_after, const hp_claimer *who, hp_propose_fn propose,
+                void *ctx, hp_claim *c, hp_claim_status *status, char *err)
+{
+    memset(c, 0, sizeof *c);
+    claim_args a = {study_id, budget, capacity, stale_after, who, propose, ctx, c, status, 0, 0};
+    for (;;) {
+        int rc = store_retrying(s, claim_once, &a, err);
+        if (rc || *status != CLAIM_OK || !a.pending)
+            return rc;
+        /* the trial is ours with its parameters pending: the sampler
+           proposes them outside any transaction, so that a slow model fit
+           never holds up other workers' claims, reports and heartbeats */
+        int64_t trial_id = c->trial_id, number = c->number;
+        free(c->params_json);
+        c->params_json = NULL;
+        if (s->serial_proposals && (rc = lock_proposals(s, study_id, err))) {
+            char ignored[HP_ERR_LEN];
+            store_release(s, trial_id, who->worker, ignored);
+            store_claim_deinit(c);
+            return rc;
+        }
+        if (propose(ctx, number, c, err)) {
+            char ignored[HP_ERR_LEN];
+            if (s->serial_proposals)
+                unlock_proposals(s, study_id);
+            store_release(s, trial_id, who->worker, ignored);
+            store_claim_deinit(c);
+            return HP_ERUNTIME;
+        }
+        c->trial_id = trial_id;
+        c->number = number;
+        proposal_args p = {c, who->worker, 0};
+        rc = store_retrying(s, store_proposal_once, &p, err);
+        if (s->serial_proposals)
+            unlock_proposals(s, study_id);
+        if (rc || p.stored) {
+            if (rc)
+                store_claim_deinit(c);
+            return rc;
+        }
+        /* taken meanwhile (went stale): claim again */
+        store_claim_deinit(c);
+    }
+}
