@@ -278,6 +278,12 @@ void store_backoff(hp_store *s);
 /* Runs SQL (no rows), retrying while the database is busy. */
 int store_exec_sql(hp_store *s, const char *sql, char *err);
 
+/* Re-queues the study's RUNNING trials whose claimer is gone, as WHO (the
+** claimer sweeping) judges it: STALE_AFTER seconds without a heartbeat, or
+** a dead pid on WHO's machine.  Inside a transaction (storage_stale.c). */
+int store_recover_stale(hp_store *s, int64_t study_id, double stale_after,
+                        const hp_claimer *who, char *err);
+
 /* Puts a RUNNING trial back to WAITING, if WORKER (NULL: anyone) holds it
 ** and its heartbeat is still HEARTBEAT (NaN: any).  Inside a transaction. */
 int store_requeue(hp_store *s, int64_t trial_id, const char *worker, double heartbeat,
@@ -287,6 +293,13 @@ int store_requeue(hp_store *s, int64_t trial_id, const char *worker, double hear
 /* How long a lost PostgreSQL server is waited for, unless the
 ** environment's HPSEARCH_STORAGE_RETRY says otherwise (seconds). */
 #define STORE_RETRY_SECONDS 60.0
+
+/* The schema (storage_schema.c): SQLite's steps, step v taking a database
+** from version v to v + 1; PostgreSQL's version 4 made whole, and the step
+** to version 5. */
+extern const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION];
+extern const char *const store_pg_schema_v4;
+extern const char *const store_pg_schema_v5;
 
 /* Prepares every statement in the connection's dialect. */
 int store_prepare_all(hp_store *s, char *err);

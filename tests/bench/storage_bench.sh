@@ -142,6 +142,10 @@ for kind in sqlite postgresql; do
     sleep 3
     printf "%-11s beside 4 gp:      " $kind
     "$SB" latency lat.ini "$db" 500
+    # a second Ctrl-C quits at once: a gp fit over this study's thousands
+    # of trials would otherwise finish first
+    kill -INT $gpid 2>/dev/null || true
+    sleep 0.5
     kill -INT $gpid 2>/dev/null || true
     wait $gpid 2>/dev/null || true
 done

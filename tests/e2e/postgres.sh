@@ -4,7 +4,8 @@
 # Covered: run and the query commands; resume after kill -9; Ctrl-C; two
 # and four concurrent processes on one study; grid completeness; ask/tell
 # and tell refusing a trial a run worker holds; pruning; bad input
-# (password in the URL, wrong password, missing database, no server);
+# (password in the URL, wrong password, missing database, no server, a
+# server too old);
 # copy SQLite -> PostgreSQL -> SQLite; the server restarting mid-run, and
 # staying away past the retry bound (the test stops and starts the server
 # of HP_TEST_PG_DIR through tests/pg/cluster.sh).
@@ -258,6 +259,19 @@ while ss -Htln "sport = :$free_port" | grep -q .; do free_port=$((free_port + 1)
 pq_study bad "postgresql://postgres@127.0.0.1:$free_port/hpsearch" 3 ""
 expect_exit 2 "$HPSEARCH" run bad.ini
 expect_in err.txt "cannot connect to"
+# a server too old (a stand-in that says it is PostgreSQL 11.22)
+"$OLD_PG_SERVER" old.port &
+old_pid=$!
+i=0
+while [ ! -s old.port ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+old_port=$(cat old.port)
+pq_study bad "postgresql://postgres@127.0.0.1:$old_port/hpsearch?sslmode=disable" 3 ""
+expect_exit 2 "$HPSEARCH" run bad.ini
+expect_in err.txt "is PostgreSQL 11.22, too old: hpsearch needs PostgreSQL 12 or newer"
+expect_exit 2 "$HPSEARCH" status "postgresql://postgres@127.0.0.1:$old_port/x?sslmode=disable"
+expect_in err.txt "too old"
+kill $old_pid
+wait $old_pid 2>/dev/null || true
 pq_study bad "mysql://u@h/db" 3 ""
 expect_exit 2 "$HPSEARCH" run bad.ini
 expect_in err.txt "bad.ini:3: storage 'mysql://u@h/db' is not supported"
