@@ -3,6 +3,7 @@
 */
 #include "sampler.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const hp_sampler_kind *const kinds[] = {
     &sampler_random_kind,
     &sampler_sobol_kind,
     &sampler_gp_kind,
+    &sampler_tpe_kind,
 };
 
 static const hp_sampler_kind *find_kind(const char *name)
@@ -47,23 +49,80 @@ void sampler_options_init(hp_sampler_options *opt)
     snprintf(opt->batch, sizeof opt->batch, "kriging_believer");
 }
 
+/* KEY's VALUE as an integer in [1, max], else -1 with err. */
+static int positive_option(const char *key, const char *value, long max, int *out,
+                           char *err)
+{
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (!*value || *end || v < 1 || v > max) {
+        snprintf(err, HP_ERR_LEN, "%s must be a positive integer up to %ld, got '%s'", key,
+                 max, value);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* KEY's VALUE as true or false, else -1 with err. */
+static int boolean_option(const char *key, const char *value, int *out, char *err)
+{
+    if (strcmp(value, "true") && strcmp(value, "false")) {
+        snprintf(err, HP_ERR_LEN, "%s must be true or false, got '%s'", key, value);
+        return -1;
+    }
+    *out = strcmp(value, "true") == 0;
+    return 0;
+}
+
+static int tpe_option_set(hp_sampler_options *opt, const char *key, const char *value,
+                          char *err)
+{
+    int flag;
+    if (strcmp(key, "initial_trials") == 0)
+        return positive_option(key, value, 100000, &opt->initial_trials, err);
+    if (strcmp(key, "candidates") == 0)
+        return positive_option(key, value, 10000, &opt->candidates, err);
+    if (strcmp(key, "multivariate") == 0) {
+        if (boolean_option(key, value, &flag, err))
+            return -1;
+        opt->univariate = !flag;
+    } else if (strcmp(key, "consider_endpoints") == 0) {
+        return boolean_option(key, value, &opt->consider_endpoints, err);
+    } else if (strcmp(key, "magic_clip") == 0) {
+        if (boolean_option(key, value, &flag, err))
+            return -1;
+        opt->no_magic_clip = !flag;
+    } else if (strcmp(key, "prior_weight") == 0) {
+        char *end;
+        double v = strtod(value, &end);
+        if (!*value || *end || !(v > 0) || !isfinite(v)) {
+            snprintf(err, HP_ERR_LEN, "prior_weight must be a positive number, got '%s'",
+                     value);
+            return -1;
+        }
+        opt->prior_weight = v;
+    } else {
+        snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler tpe (expected "
+                 "initial_trials, candidates, multivariate, prior_weight, "
+                 "consider_endpoints or magic_clip)", key);
+        return -1;
+    }
+    return 0;
+}
+
 int sampler_option_set(const char *name, hp_sampler_options *opt, const char *key,
                        const char *value, char *err)
 {
+    if (strcmp(name, "tpe") == 0)
+        return tpe_option_set(opt, key, value, err);
     if (strcmp(name, "gp") != 0) {
         snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler]: sampler '%s' takes no "
                  "options", key, name);
         return -1;
     }
     if (strcmp(key, "initial_trials") == 0) {
-        char *end;
-        long v = strtol(value, &end, 10);
-        if (!*value || *end || v < 1 || v > 100000) {
-            snprintf(err, HP_ERR_LEN, "initial_trials must be a positive integer, got '%s'",
-                     value);
-            return -1;
-        }
-        opt->initial_trials = (int)v;
+        return positive_option(key, value, 100000, &opt->initial_trials, err);
     } else if (strcmp(key, "acquisition") == 0) {
         if (strcmp(value, "logei") && strcmp(value, "ei") && strcmp(value, "ucb") &&
             strcmp(value, "pi")) {
@@ -80,11 +139,7 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
         }
         snprintf(opt->batch, sizeof opt->batch, "%s", value);
     } else if (strcmp(key, "deterministic") == 0) {
-        if (strcmp(value, "true") && strcmp(value, "false")) {
-            snprintf(err, HP_ERR_LEN, "deterministic must be true or false, got '%s'", value);
-            return -1;
-        }
-        opt->deterministic = strcmp(value, "true") == 0;
+        return boolean_option(key, value, &opt->deterministic, err);
     } else {
         snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler gp (expected "
                  "initial_trials, acquisition, batch or deterministic)", key);

@@ -18,7 +18,7 @@
 typedef struct hp_sampler hp_sampler;
 
 /* Sampler names accepted by sampler_new, for messages. */
-#define SAMPLER_NAMES "grid, random, sobol, gp"
+#define SAMPLER_NAMES "grid, random, sobol, gp, tpe"
 
 /* What a model-based sampler sees of the study: points in the unit cube
 ** (space_dim coordinates each, row-major), and for finished trials their
@@ -40,6 +40,13 @@ typedef struct {
     char batch[24];        /* gp: kriging_believer (default) | constant_liar */
     int deterministic;     /* gp: the objective gives the same value for the
                               same config (no noise to learn) */
+    /* tpe (zero is the default of each; see tpe.c): initial_trials above
+       (default 10), and */
+    int candidates;        /* points drawn from l(x) per proposal; 0 = 24 */
+    int univariate;        /* 1: one mixture per coordinate */
+    double prior_weight;   /* > 0; 0 = 1 */
+    int consider_endpoints;  /* an edge trial's bandwidth may reach the edge */
+    int no_magic_clip;     /* 1: no floor on the bandwidths */
 } hp_sampler_options;
 
 /* Sets OPT to the defaults. */

@@ -26,5 +26,6 @@ extern const hp_sampler_kind sampler_grid_kind;
 extern const hp_sampler_kind sampler_random_kind;
 extern const hp_sampler_kind sampler_sobol_kind;
 extern const hp_sampler_kind sampler_gp_kind;
+extern const hp_sampler_kind sampler_tpe_kind;
 
 #endif

@@ -235,7 +235,7 @@ int main(int argc, char **argv)
     int seeds = argc > 1 ? atoi(argv[1]) : 10;
     if (seeds < 1)
         seeds = 10;
-    const char *samplers[] = {"gp", "random", "sobol"};
+    const char *samplers[] = {"gp", "random", "sobol", "tpe"};
     printf("simple regret (median [q1, q3]) over %d seeds; time = median per proposal\n",
            seeds);
     printf("%-15s %-7s %-30s %-30s %-30s %9s\n", "function", "sampler", "at 10", "at 25",
@@ -255,7 +255,7 @@ int main(int argc, char **argv)
             if (!wanted)
                 continue;
         }
-        for (int si = 0; si < 3; si++) {
+        for (int si = 0; si < 4; si++) {
             for (int sd = 0; sd < seeds; sd++) {
                 double r[CHECKPOINTS];
                 run(p, samplers[si], (uint64_t)sd + 1, 50, 0, r, &tim[sd]);
