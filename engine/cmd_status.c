@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "importance.h"
 #include "progress.h"
+#include "proposer.h"
 
 static int show_best(void *ctx, const hp_trial_row *row)
 {
@@ -94,6 +95,29 @@ static void sparkline(hp_target *t, int maximize, char *err)
     free(s.best);
 }
 
+/* auto's choice, and why: "choice      gp (5 searched parameters, ...)". */
+static int describe_sampler(hp_target *t, int64_t finished, char *err)
+{
+    const char *sampler = t->has_cfg ? t->cfg.sampler : t->study.sampler;
+    if (strcmp(sampler, "auto") != 0)
+        return HP_OK;
+    hp_study_config stored;
+    const hp_study_config *cfg;
+    int own;
+    int rc = target_config(t, &stored, &own, &cfg, err);
+    hp_proposer *p = NULL;
+    if (!rc && proposer_new(cfg, &p, err))
+        rc = HP_EINPUT;
+    if (!rc) {
+        char text[256];
+        printf("auto       %s\n", proposer_describe(p, finished, text, sizeof text));
+    }
+    proposer_free(p);
+    if (own)
+        study_deinit(&stored);
+    return rc;
+}
+
 int cmd_status(const hp_args *a, hp_target *t, char *err)
 {
     (void)a;
@@ -120,6 +144,8 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
                t->cfg.threads == 1 ? "" : "s", t->cfg.cores, t->cfg.cores == 1 ? "" : "s",
                t->cfg.threads_set ? "threads as the file sets them"
                                   : "run --workers N gives each trial cores / N threads");
+    if ((rc = describe_sampler(t, finished, err)))
+        return rc;
     runs_ctx runs = {0, {0}};
     buf_init(&runs.text);
     rc = store_sampler_runs(t->store, t->study.study_id, add_run, &runs, err);

@@ -20,25 +20,23 @@ static void rank(const double *imp, int *order, int k)
     }
 }
 
+static int has_gp(const char *sampler)
+{
+    return strcmp(sampler, "gp") == 0 || strcmp(sampler, "auto") == 0;
+}
+
 int importance_describe(hp_target *t, hp_buf *out, int json)
 {
     char err[HP_ERR_LEN];
     buf_reset(out);
-    if (strcmp(t->study.sampler, "gp") != 0 && !(t->has_cfg && strcmp(t->cfg.sampler, "gp") == 0))
+    /* importances come from a gp's length-scales (auto's gp, if it has one) */
+    if (!has_gp(t->study.sampler) && !(t->has_cfg && has_gp(t->cfg.sampler)))
         return -1;
-    hp_study_config stored, *cfg = &t->cfg;
-    int own = 0;
-    if (!t->has_cfg) {
-        hp_buf text;
-        buf_init(&text);
-        int rc = store_study_config(t->store, t->study.study_id, &text, err);
-        rc = rc || study_load_text("stored study", buf_str(&text), 1, &stored, err);
-        buf_deinit(&text);
-        if (rc)
-            return -1;
-        cfg = &stored;
-        own = 1;
-    }
+    hp_study_config stored;
+    const hp_study_config *cfg;
+    int own;
+    if (target_config(t, &stored, &own, &cfg, err))
+        return -1;
     hp_proposer *p = NULL;
     int d = space_dim(cfg->space), rc = -1;
     double *imp = calloc((size_t)d + 1, sizeof *imp);

@@ -173,6 +173,12 @@ int proposer_importance(hp_proposer *p, double *importance, char *err)
     return sampler_importance(p->sampler, importance);
 }
 
+const char *proposer_describe(const hp_proposer *p, int64_t finished, char *buf, int len)
+{
+    return sampler_describe(p->sampler, finished > INT32_MAX ? INT32_MAX : (int)finished, buf,
+                            len);
+}
+
 uint64_t proposer_capacity(const hp_proposer *p)
 {
     return sampler_capacity(p->sampler);

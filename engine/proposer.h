@@ -31,6 +31,10 @@ int proposer_importance(hp_proposer *p, double *importance, char *err);
 /* Trial numbers the sampler can propose (grid size, or unbounded). */
 uint64_t proposer_capacity(const hp_proposer *p);
 
+/* Which sampler proposes once FINISHED trials have finished, and why (for
+** auto; else the sampler's name).  Returns BUF. */
+const char *proposer_describe(const hp_proposer *p, int64_t finished, char *buf, int len);
+
 /* An hp_propose_fn: ctx is an hp_proposer. */
 int proposer_propose(void *ctx, int64_t number, hp_claim *claim, char *err);
 

@@ -83,9 +83,10 @@ static int load_sampler(hp_study_config *cfg, char *err)
 {
     const hp_ini *ini = &cfg->ini;
     int line;
-    const char *v = get(ini, "study", "sampler", "random", &line);
+    const char *v = get(ini, "study", "sampler", "auto", &line);
     if (!sampler_known(v)) {
-        static const char *const names[] = {"grid", "random", "sobol", "gp", "tpe", NULL};
+        static const char *const names[] = {"auto", "grid", "random", "sobol", "gp", "tpe",
+                                            NULL};
         char hint[96];
         return fail_at(err, ini, line, "unknown sampler '%s' (expected %s)%s", v,
                        SAMPLER_NAMES, suggest_hint(v, names, hint, sizeof hint));

@@ -23,6 +23,26 @@ int target_load_study(const char *path, hp_target *t, char *err)
     return HP_OK;
 }
 
+int target_config(hp_target *t, hp_study_config *stored, int *own,
+                  const hp_study_config **out, char *err)
+{
+    *own = 0;
+    *out = &t->cfg;
+    if (t->has_cfg)
+        return HP_OK;
+    hp_buf text;
+    buf_init(&text);
+    int rc = store_study_config(t->store, t->study.study_id, &text, err);
+    if (!rc && study_load_text("stored study", buf_str(&text), 1, stored, err))
+        rc = HP_EINPUT;
+    buf_deinit(&text);
+    if (rc)
+        return rc;
+    *own = 1;
+    *out = stored;
+    return HP_OK;
+}
+
 void target_close(hp_target *t)
 {
     store_close(t->store);

@@ -40,6 +40,13 @@ int target_open(const char *target, const char *study_name, const char *storage,
 
 void target_close(hp_target *t);
 
+/* The study's configuration: the file's when it was read, else the one
+** stored with the study, loaded into *STORED (then *OWN is 1 and the
+** caller frees it with study_deinit).  Returns HP_OK with *OUT set, or a
+** status with err. */
+int target_config(hp_target *t, hp_study_config *stored, int *own,
+                  const hp_study_config **out, char *err);
+
 /* The number of online cores (>= 1). */
 int target_cores(void);
 

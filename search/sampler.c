@@ -21,6 +21,7 @@ static const hp_sampler_kind *const kinds[] = {
     &sampler_sobol_kind,
     &sampler_gp_kind,
     &sampler_tpe_kind,
+    &sampler_auto_kind,
 };
 
 static const hp_sampler_kind *find_kind(const char *name)
@@ -116,6 +117,27 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
 {
     if (strcmp(name, "tpe") == 0)
         return tpe_option_set(opt, key, value, err);
+    if (strcmp(name, "auto") == 0) {
+        /* the options of gp and tpe, for whichever auto uses */
+        static const char *const tpe_only[] = {"candidates", "multivariate", "prior_weight",
+                                               "consider_endpoints", "magic_clip", NULL};
+        static const char *const gp_keys[] = {"initial_trials", "acquisition", "batch",
+                                              "deterministic", NULL};
+        for (int i = 0; tpe_only[i]; i++)
+            if (strcmp(key, tpe_only[i]) == 0)
+                return tpe_option_set(opt, key, value, err);
+        int known = 0;
+        for (int i = 0; gp_keys[i]; i++)
+            known |= strcmp(key, gp_keys[i]) == 0;
+        if (!known) {
+            snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler auto "
+                     "(expected an option of gp or tpe: initial_trials, acquisition, batch, "
+                     "deterministic, candidates, multivariate, prior_weight, "
+                     "consider_endpoints, magic_clip)", key);
+            return -1;
+        }
+        name = "gp";
+    }
     if (strcmp(name, "gp") != 0) {
         snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler]: sampler '%s' takes no "
                  "options", key, name);
@@ -199,6 +221,15 @@ int sampler_importance(const hp_sampler *sampler, double *importance)
     if (!sampler->kind->importance)
         return -1;
     return sampler->kind->importance(sampler->state, importance);
+}
+
+const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf, int len)
+{
+    if (sampler->kind->describe)
+        sampler->kind->describe(sampler->state, finished, buf, len);
+    else
+        snprintf(buf, (size_t)len, "%s", sampler->kind->name);
+    return buf;
 }
 
 int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err)

@@ -18,7 +18,7 @@
 typedef struct hp_sampler hp_sampler;
 
 /* Sampler names accepted by sampler_new, for messages. */
-#define SAMPLER_NAMES "grid, random, sobol, gp, tpe"
+#define SAMPLER_NAMES "auto, grid, random, sobol, gp, tpe"
 
 /* What a model-based sampler sees of the study: points in the unit cube
 ** (space_dim coordinates each, row-major), and for finished trials their
@@ -90,5 +90,10 @@ int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err);
 ** parameter (space_dim entries, summing to 1) from the last model fit.
 ** Returns 0, or -1 if there is none (other samplers, no fit yet). */
 int sampler_importance(const hp_sampler *sampler, double *importance);
+
+/* What SAMPLER does once FINISHED trials have finished: its name, and for
+** auto which sampler it uses then and why ("gp (5 searched parameters, 1
+** categorical; tpe from 1000 finished trials)").  Returns BUF. */
+const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf, int len);
 
 #endif

@@ -667,4 +667,5 @@ static int gp_importance(const void *state, double *importance)
 
 const hp_sampler_kind sampler_gp_kind = {
     "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance, gp_fit,
+    NULL,
 };

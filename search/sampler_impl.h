@@ -20,6 +20,9 @@ typedef struct {
     int (*importance)(const void *state, double *importance);
     /* fits the model to the history without proposing; NULL: no model */
     int (*fit)(void *state, const hp_history *history, char *err);
+    /* what it does with FINISHED trials finished, into buf (snprintf's
+       return); NULL: its name says it */
+    int (*describe)(const void *state, int finished, char *buf, int len);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;
@@ -27,5 +30,6 @@ extern const hp_sampler_kind sampler_random_kind;
 extern const hp_sampler_kind sampler_sobol_kind;
 extern const hp_sampler_kind sampler_gp_kind;
 extern const hp_sampler_kind sampler_tpe_kind;
+extern const hp_sampler_kind sampler_auto_kind;
 
 #endif

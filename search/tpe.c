@@ -480,5 +480,5 @@ oom:
 }
 
 const hp_sampler_kind sampler_tpe_kind = {
-    "tpe", tpe_create, tpe_destroy, tpe_capacity, tpe_propose, 1, NULL, NULL,
+    "tpe", tpe_create, tpe_destroy, tpe_capacity, tpe_propose, 1, NULL, NULL, NULL,
 };

@@ -13,14 +13,14 @@ bad() {
 }
 
 branin_study malformed 5 "" "this line has no equals sign"
-bad malformed 9 "expected 'key = value'"
+bad malformed 10 "expected 'key = value'"
 
 branin_study unknown_key 5 "colour = blue" ""
-bad unknown_key 5 "unknown key 'colour' in [study]"
+bad unknown_key 6 "unknown key 'colour' in [study]"
 
 branin_study unknown_section 5 "" ""
 printf '[extras]\nfoo = 1\n' >>unknown_section.ini
-bad unknown_section 13 "unknown section [extras]"
+bad unknown_section 14 "unknown section [extras]"
 
 branin_study neg_trials -3 "" ""
 bad neg_trials 3 "trials must be a positive integer"
@@ -57,7 +57,7 @@ bad grid_cont 3 "parameter 'x2' is a continuous range"
 
 branin_study wrong_fn 5 "" ""
 sed -i 's/name = branin/name = hartmann3/' wrong_fn.ini
-bad wrong_fn 10 "takes 3 parameters"
+bad wrong_fn 11 "takes 3 parameters"
 
 # a study file that does not exist, and bad options
 expect_exit 2 "$HPSEARCH" run missing.ini

@@ -212,7 +212,7 @@ expect_exit 2 "$HPSEARCH" run c.ini --workrs 2
 expect_in err.txt "did you mean '--workers'"
 branin_study k 3 "trails = 3" ""
 expect_exit 2 "$HPSEARCH" run k.ini
-expect_in err.txt "k.ini:5: unknown key 'trails' in [study] (did you mean 'trials'?)"
+expect_in err.txt "k.ini:6: unknown key 'trails' in [study] (did you mean 'trials'?)"
 # floats in the shortest form that reads back the same
 cat >g.ini <<'EOS'
 [study]

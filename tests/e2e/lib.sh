@@ -46,13 +46,20 @@ q() {
     sqlite3 "$1" "$2"
 }
 
-# A study of branin, NAME, TRIALS, extra [study] and [objective] lines.
+# A study of branin, NAME, TRIALS, extra [study] and [objective] lines;
+# sampler random (proposals by seed and number alone, in microseconds)
+# unless the extra lines name one.
 branin_study() {
+    case $3 in
+        *sampler*) sampler_line="" ;;
+        *) sampler_line="sampler = random" ;;
+    esac
     cat >"$1.ini" <<EOS
 [study]
 name = $1
 trials = $2
 seed = 11
+$sampler_line
 $3
 [objective]
 type = function

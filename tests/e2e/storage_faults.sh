@@ -20,6 +20,7 @@ storage = $T/fs/f.db
 trials = $2
 workers = 2
 seed = 3
+sampler = random
 [objective]
 type = function
 name = branin

@@ -83,7 +83,7 @@ static void test_valid(void **state)
     unlink(path);
 }
 
-static void test_default_storage_and_grid_trials(void **state)
+static void test_default_storage_grid_trials_and_sampler(void **state)
 {
     (void)state;
     write_file("[study]\nname = g\nsampler = grid\n" OBJ
@@ -93,6 +93,11 @@ static void test_default_storage_and_grid_trials(void **state)
     assert_int_equal(study_load(path, 2, &cfg, err), 0);
     assert_int_equal(cfg.trials, 6); /* the whole grid */
     assert_non_null(strstr(cfg.storage, "/tmp/g.db"));
+    study_deinit(&cfg);
+    /* no sampler named: auto */
+    write_file(HEAD OBJ PARAMS);
+    assert_int_equal(study_load(path, 2, &cfg, err), 0);
+    assert_string_equal(cfg.sampler, "auto");
     study_deinit(&cfg);
     unlink(path);
 }
@@ -110,7 +115,8 @@ static void test_errors(void **state)
     expect_fail(HEAD OBJ "[params]\nx = choice()\n", 8, "at least one");
     expect_fail("[study]\nname = t\nsampler = grid\n" OBJ PARAMS, 3, "'x' is a continuous");
     expect_fail(HEAD "direction = up\n" OBJ PARAMS, 4, "minimize or maximize");
-    expect_fail(HEAD "sampler = tpe\n" OBJ PARAMS, 4, "unknown sampler");
+    expect_fail(HEAD "sampler = tpee\n" OBJ PARAMS, 4, "unknown sampler 'tpee'");
+    expect_fail(HEAD "sampler = nsga2\n" OBJ PARAMS, 4, "expected auto, grid, random");
     expect_fail(HEAD OBJ PARAMS "[study]\nname = again\n", 11, "duplicate key 'name'");
     expect_fail("name = t\n", 1, "outside any [section]");
     expect_fail(HEAD "this is not a pair\n", 4, "expected 'key = value'");
@@ -124,7 +130,10 @@ static void test_errors(void **state)
                 7, "unknown key 'color'");
     expect_fail("[study]\nname = t\n" OBJ PARAMS, 1, "needs 'trials'");
     expect_fail(HEAD OBJ, 0, "no parameters");
-    expect_fail(HEAD "[sampler]\ninitial_trials = 3\n" OBJ PARAMS, 5, "takes no options");
+    expect_fail(HEAD "sampler = random\n[sampler]\ninitial_trials = 3\n" OBJ PARAMS, 6,
+                "takes no options");
+    expect_fail(HEAD "[sampler]\nlength_scale = 3\n" OBJ PARAMS, 5,
+                "unknown key 'length_scale' in [sampler] for sampler auto");
     expect_fail(HEAD "workers = 0\n" OBJ PARAMS, 4, "workers must be");
     expect_fail(HEAD "timeout = soon\n" OBJ PARAMS, 4, "duration");
     expect_fail(HEAD "storage = mysql://u@h/db\n" OBJ PARAMS, 4, "not supported");
@@ -177,7 +186,7 @@ static void test_missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),   cmocka_unit_test(test_default_storage_and_grid_trials),
+        cmocka_unit_test(test_valid),   cmocka_unit_test(test_default_storage_grid_trials_and_sampler),
         cmocka_unit_test(test_errors),  cmocka_unit_test(test_quoted_values_and_comments),
         cmocka_unit_test(test_durations), cmocka_unit_test(test_missing_file),
     };

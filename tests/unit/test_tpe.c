@@ -3,7 +3,8 @@
 ** sampler's, a proposal is a function of (seed, number, history), it finds
 ** better points than random search on smooth functions in both directions
 ** and both modes, it learns which choice is best, failed trials are left
-** out, and its options are checked.
+** out, and its options are checked.  And of the auto sampler, which
+** proposes as gp or as tpe by the space and the study's size, and says so.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -292,13 +293,78 @@ static void test_options(void **state)
     space_free(s);
 }
 
+/* Auto proposes exactly as EXPECTED does for a history of N trials. */
+static void check_auto_as(const hp_space *s, const char *expected, int n, const char *says)
+{
+    hp_sampler *a = make("auto", s, 21, NULL), *b = make(expected, s, 21, NULL);
+    int d = space_dim(s);
+    double *x = calloc((size_t)n * (size_t)d + 1, sizeof *x);
+    double *y = calloc((size_t)n + 1, sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < d; k++)
+            x[(size_t)i * (size_t)d + (size_t)k] = fmod(0.618034 * (i + 1) * (k + 1), 1.0);
+        y[i] = x[(size_t)i * (size_t)d] + 0.1 * i / n;
+    }
+    hp_history h = {n, x, y, 0, NULL};
+    hp_value va[32], vb[32];
+    char err[HP_ERR_LEN], text[256];
+    assert_int_equal(sampler_propose(a, (uint64_t)n, &h, va, err), 0);
+    assert_int_equal(sampler_propose(b, (uint64_t)n, &h, vb, err), 0);
+    for (int i = 0; i < space_size(s); i++) {
+        assert_true(va[i].value == vb[i].value);
+        assert_int_equal(va[i].index, vb[i].index);
+    }
+    sampler_describe(a, n, text, sizeof text);
+    if (!strstr(text, says))
+        fail_msg("auto says '%s', expected '%s' in it", text, says);
+    free(x);
+    free(y);
+    sampler_free(a);
+    sampler_free(b);
+}
+
+static void test_auto(void **state)
+{
+    (void)state;
+    char err[HP_ERR_LEN];
+    /* a small mixed space: gp, then tpe once 1000 trials have finished */
+    hp_space *s = cube_space(3);
+    assert_int_equal(space_add(s, "k", "choice(a, b)", err), 0);
+    check_auto_as(s, "gp", 15, "gp (4 searched parameters, 1 categorical");
+    check_auto_as(s, "tpe", 1000, "tpe (1000 finished trials: gp until 1000");
+    space_free(s);
+    /* mostly categorical: tpe */
+    s = space_new();
+    assert_int_equal(space_add(s, "x", "uniform(0, 1)", err), 0);
+    assert_int_equal(space_add(s, "a", "choice(p, q, r)", err), 0);
+    assert_int_equal(space_add(s, "b", "choice(p, q)", err), 0);
+    check_auto_as(s, "tpe", 15, "tpe (2 of 3 parameters categorical");
+    space_free(s);
+    /* many parameters: tpe */
+    s = cube_space(25);
+    check_auto_as(s, "tpe", 30, "tpe (25 searched parameters");
+    space_free(s);
+    /* its options are gp's and tpe's */
+    hp_sampler_options opt;
+    sampler_options_init(&opt);
+    assert_int_equal(sampler_option_set("auto", &opt, "acquisition", "ucb", err), 0);
+    assert_int_equal(sampler_option_set("auto", &opt, "candidates", "12", err), 0);
+    assert_int_equal(opt.candidates, 12);
+    assert_int_equal(sampler_option_set("auto", &opt, "initial_trials", "7", err), 0);
+    assert_int_equal(sampler_option_set("auto", &opt, "batch", "nope", err), -1);
+    assert_int_equal(sampler_option_set("auto", &opt, "nope", "1", err), -1);
+    assert_non_null(strstr(err, "for sampler auto"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_startup_is_random), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_beats_random),      cmocka_unit_test(test_univariate_and_maximize),
         cmocka_unit_test(test_learns_choice),     cmocka_unit_test(test_failed_left_out),
-        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_options),           cmocka_unit_test(test_auto),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
