@@ -284,6 +284,17 @@ int store_exec_sql(hp_store *s, const char *sql, char *err);
 int store_recover_stale(hp_store *s, int64_t study_id, double stale_after,
                         const hp_claimer *who, char *err);
 
+/* Proposals (storage_propose.c).  SQLite: stores the parameters of a
+** claimed trial, inside a transaction. */
+int store_insert_params(hp_store *s, const hp_claim *c, char *err);
+/* Stores claim C's proposal if WORKER still holds the trial with its
+** parameters pending (*STORED 1; 0 when it was taken meanwhile). */
+int store_proposal(hp_store *s, const hp_claim *c, const char *worker, int *stored, char *err);
+/* The lock under which model-based proposals of study STUDY_ID take turns:
+** a session advisory lock on PostgreSQL, a lock file beside SQLite's. */
+int store_lock_proposals(hp_store *s, int64_t study_id, char *err);
+void store_unlock_proposals(hp_store *s, int64_t study_id);
+
 /* Puts a RUNNING trial back to WAITING, if WORKER (NULL: anyone) holds it
 ** and its heartbeat is still HEARTBEAT (NaN: any).  Inside a transaction. */
 int store_requeue(hp_store *s, int64_t trial_id, const char *worker, double heartbeat,

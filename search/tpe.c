@@ -285,38 +285,36 @@ static double kernel_log(const tpe_state *t, const parzen *p, int j, int d, cons
     return -0.5 * z * z - p->log_z[at];
 }
 
-/* log density of the mixture at X. */
+/* log of the sum of exp(v[j]) over N terms, without overflow. */
+static double log_sum_exp(const double *v, int n)
+{
+    double best = -INFINITY;
+    for (int j = 0; j < n; j++)
+        if (v[j] > best)
+            best = v[j];
+    double acc = 0;
+    for (int j = 0; j < n; j++)
+        acc += exp(v[j] - best);
+    return best + log(acc);
+}
+
+/* log density of the mixture at X; the terms go through t->sorted. */
 static double parzen_log_pdf(const tpe_state *t, const parzen *p, const double *x)
 {
     if (t->multivariate) {
-        double best = -INFINITY;
         for (int j = 0; j < p->n; j++) {
             double v = p->log_w[j];
             for (int d = 0; d < t->dim; d++)
                 v += kernel_log(t, p, j, d, x);
-            /* kept in the scratch row for the sum below */
             t->sorted[j] = v;
-            if (v > best)
-                best = v;
         }
-        double acc = 0;
-        for (int j = 0; j < p->n; j++)
-            acc += exp(t->sorted[j] - best);
-        return best + log(acc);
+        return log_sum_exp(t->sorted, p->n);
     }
     double total = 0;
     for (int d = 0; d < t->dim; d++) {
-        double best = -INFINITY;
-        for (int j = 0; j < p->n; j++) {
-            double v = p->log_w[j] + kernel_log(t, p, j, d, x);
-            t->sorted[j] = v;
-            if (v > best)
-                best = v;
-        }
-        double acc = 0;
         for (int j = 0; j < p->n; j++)
-            acc += exp(t->sorted[j] - best);
-        total += best + log(acc);
+            t->sorted[j] = p->log_w[j] + kernel_log(t, p, j, d, x);
+        total += log_sum_exp(t->sorted, p->n);
     }
     return total;
 }
