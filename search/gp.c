@@ -1,17 +1,11 @@
 /*
-** Gaussian-process model: kernel, factorisation, MAP fit, posterior.
+** Gaussian-process model: kernel, data, factorisation, posterior (the
+** hyperparameters' fit is gp_fit.c).
 **
 ** Invariant: after a successful gp_set_data/gp_append, L holds the lower
 ** Cholesky factor of K + noise*I (plus any jitter the factorisation needed)
 ** over the first n points, and alpha = (K + noise*I)^-1 y.
-**
-** The prior is Optuna's (optuna/_gp/prior.py): a length-scale penalty
-** -0.1 (theta + 1/theta) with theta = 1/l^2, peaking at l = 1 on the unit
-** cube, Gamma(2, 1) on the signal variance and Gamma(1.1, 30) on the noise;
-** see GP notes in the README for why.
 */
-#include "gp.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,43 +13,14 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_multimin.h>
 
-#define SQRT5 2.23606797749978969641
-
-struct hp_gp {
-    int d;
-    int n_cat[GP_MAX_DIM];
-    hp_gp_hyper h;
-    int n, cap;
-    double *x;        /* cap x d */
-    double *y;        /* cap */
-    double *alpha;    /* cap */
-    gsl_matrix *L;    /* cap x cap; the first n x n block is used */
-    double jitter;    /* added to the diagonal by the last factorisation */
-    int deterministic;/* noise pinned at the floor */
-    int n_data;       /* points set by gp_set_data/gp_update_data (the rest
-                         of n are appended lies) */
-};
-
-/* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
-#define PINNED_LOG_NOISE (-60.0)
+#include "gp_impl.h"
 
 void gp_set_deterministic(hp_gp *gp, int fixed)
 {
     gp->deterministic = fixed;
     if (fixed)
         gp->h.log_noise = PINNED_LOG_NOISE;
-}
-
-static const hp_gp_hyper *default_hyper(int d, hp_gp_hyper *h)
-{
-    memset(h, 0, sizeof *h);
-    for (int j = 0; j < d; j++)
-        h->log_ls[j] = log(0.5);
-    h->log_signal = 0;
-    h->log_noise = log(1e-3);
-    return h;
 }
 
 hp_gp *gp_new(int d, const int *n_cat)
@@ -66,6 +31,7 @@ hp_gp *gp_new(int d, const int *n_cat)
     if (!gp)
         return NULL;
     gp->d = d;
+    gp->pairs_n = -1;
     for (int j = 0; j < d; j++)
         gp->n_cat[j] = n_cat ? n_cat[j] : 0;
     default_hyper(d, &gp->h);
@@ -81,6 +47,7 @@ void gp_free(hp_gp *gp)
     free(gp->alpha);
     if (gp->L)
         gsl_matrix_free(gp->L);
+    gp_forget_pairs(gp);
     free(gp);
 }
 
@@ -88,41 +55,11 @@ int gp_n(const hp_gp *gp) { return gp->n; }
 void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h) { *h = gp->h; }
 void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h) { gp->h = *h; }
 
-static double noise_var(const hp_gp_hyper *h)
-{
-    return GP_NOISE_FLOOR + exp(h->log_noise);
-}
-
-/* r^2 between A and B, and each dimension's term in Q (if non-NULL). */
-static double dist2(const hp_gp *gp, const hp_gp_hyper *h, const double *a,
-                    const double *b, double *q)
-{
-    double r2 = 0;
-    for (int j = 0; j < gp->d; j++) {
-        double inv_l2 = exp(-2 * h->log_ls[j]), t;
-        if (gp->n_cat[j] > 0) {
-            int ca = (int)(a[j] * gp->n_cat[j]), cb = (int)(b[j] * gp->n_cat[j]);
-            t = ca != cb ? inv_l2 : 0;
-        } else {
-            double diff = a[j] - b[j];
-            t = diff * diff * inv_l2;
-        }
-        if (q)
-            q[j] = t;
-        r2 += t;
-    }
-    return r2;
-}
-
-static double matern(double s2, double r2)
-{
-    double r = sqrt(r2);
-    return s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * exp(-SQRT5 * r);
-}
-
 double gp_kernel(const hp_gp *gp, const double *a, const double *b)
 {
-    return matern(exp(gp->h.log_signal), dist2(gp, &gp->h, a, b, NULL));
+    double w[GP_MAX_DIM];
+    inverse_sq_scales(gp, &gp->h, w);
+    return matern(exp(gp->h.log_signal), dist2(gp, w, a, b, NULL));
 }
 
 static int reserve(hp_gp *gp, int n)
@@ -162,13 +99,15 @@ static int reserve(hp_gp *gp, int n)
 static void build_cov(const hp_gp *gp, const hp_gp_hyper *h, gsl_matrix *m, int n,
                       double jitter)
 {
-    double s2 = exp(h->log_signal), nv = noise_var(h);
+    double s2 = exp(h->log_signal), nv = noise_var(h), w[GP_MAX_DIM];
+    inverse_sq_scales(gp, h, w);
     for (int i = 0; i < n; i++) {
-        gsl_matrix_set(m, (size_t)i, (size_t)i, s2 + nv + jitter);
+        double *row = m->data + (size_t)i * m->tda;
+        row[i] = s2 + nv + jitter;
         for (int k = 0; k < i; k++) {
-            double v = matern(s2, dist2(gp, h, gp->x + i * gp->d, gp->x + k * gp->d, NULL));
-            gsl_matrix_set(m, (size_t)i, (size_t)k, v);
-            gsl_matrix_set(m, (size_t)k, (size_t)i, v);
+            double v = matern(s2, dist2(gp, w, gp->x + i * gp->d, gp->x + k * gp->d, NULL));
+            row[k] = v;
+            m->data[(size_t)k * m->tda + (size_t)i] = v;
         }
     }
 }
@@ -203,209 +142,17 @@ static int factorise(hp_gp *gp)
     return -1;
 }
 
-static double log_prior(const hp_gp *gp, const hp_gp_hyper *h, double *grad)
-{
-    double lp = 0;
-    for (int j = 0; j < gp->d; j++) {
-        double theta = exp(-2 * h->log_ls[j]);
-        lp += -0.1 * (theta + 1 / theta);
-        if (grad)
-            grad[j] = 0.2 * theta - 0.2 / theta;
-    }
-    double s2 = exp(h->log_signal);
-    lp += h->log_signal - s2;
-    double en = exp(h->log_noise), nv = noise_var(h);
-    lp += 0.1 * log(nv) - 30 * nv;
-    if (grad) {
-        grad[gp->d] = 1 - s2;
-        grad[gp->d + 1] = (0.1 / nv - 30) * en;
-    }
-    return lp;
-}
-
-double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad)
-{
-    int n = gp->n, d = gp->d;
-    if (n == 0)
-        return INFINITY;
-    gsl_matrix *K = gsl_matrix_alloc((size_t)n, (size_t)n);
-    double *alpha = malloc(sizeof(double) * (size_t)n);
-    double *q = malloc(sizeof(double) * (size_t)d);
-    double result = INFINITY;
-    if (!K || !alpha || !q)
-        goto out;
-    build_cov(gp, h, K, n, 0);
-    if (gsl_linalg_cholesky_decomp1(K) != GSL_SUCCESS)
-        goto out;
-    memcpy(alpha, gp->y, sizeof(double) * (size_t)n);
-    gsl_vector_view av = gsl_vector_view_array(alpha, (size_t)n);
-    gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, K, &av.vector);
-    double quad = 0, logdet = 0;
-    for (int i = 0; i < n; i++) {
-        quad += alpha[i] * alpha[i];
-        logdet += log(gsl_matrix_get(K, (size_t)i, (size_t)i));
-    }
-    gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, K, &av.vector);
-    double lml = -0.5 * quad - logdet - 0.5 * n * log(2 * M_PI);
-    double pg[GP_MAX_DIM + 2];
-    double lp = log_prior(gp, h, grad ? pg : NULL);
-    result = -(lml + lp);
-    if (!grad)
-        goto out;
-    /* d lml / d eta = 1/2 sum_ij W_ij dK_ij/d eta, W = alpha alpha^T - K^-1 */
-    if (gsl_linalg_cholesky_invert(K) != GSL_SUCCESS) {
-        result = INFINITY;
-        goto out;
-    }
-    double s2 = exp(h->log_signal);
-    for (int m = 0; m < d + 2; m++)
-        grad[m] = 0;
-    double trace_w = 0;
-    for (int i = 0; i < n; i++) {
-        double wii = alpha[i] * alpha[i] - gsl_matrix_get(K, (size_t)i, (size_t)i);
-        trace_w += wii;
-        grad[d] += 0.5 * wii * s2; /* diagonal of K_f is s2 */
-        for (int k = 0; k < i; k++) {
-            double w = alpha[i] * alpha[k] - gsl_matrix_get(K, (size_t)i, (size_t)k);
-            double r2 = dist2(gp, h, gp->x + i * d, gp->x + k * d, q);
-            double r = sqrt(r2), e = exp(-SQRT5 * r);
-            double kf = s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
-            double common = (5.0 / 3.0) * s2 * (1 + SQRT5 * r) * e;
-            /* each off-diagonal pair counts twice (ik and ki) */
-            for (int j = 0; j < d; j++)
-                grad[j] += w * common * q[j];
-            grad[d] += w * kf;
-        }
-    }
-    grad[d + 1] = 0.5 * trace_w * exp(h->log_noise);
-    for (int m = 0; m < d + 2; m++)
-        grad[m] = -(grad[m] + pg[m]);
-out:
-    if (K)
-        gsl_matrix_free(K);
-    free(alpha);
-    free(q);
-    return result;
-}
-
-/* GSL multimin callbacks over eta = (log_ls[0..d), log_signal, log_noise). */
-static void unpack(const hp_gp *gp, const gsl_vector *v, hp_gp_hyper *h)
-{
-    memset(h, 0, sizeof *h);
-    for (int j = 0; j < gp->d; j++)
-        h->log_ls[j] = gsl_vector_get(v, (size_t)j);
-    h->log_signal = gsl_vector_get(v, (size_t)gp->d);
-    h->log_noise = gp->deterministic ? PINNED_LOG_NOISE : gsl_vector_get(v, (size_t)gp->d + 1);
-}
-
-/* Keeps BFGS inside a sane box: beyond it the prior dominates anyway, and
-** exp() of huge steps would overflow. */
-static int out_of_box(const hp_gp *gp, const hp_gp_hyper *h)
-{
-    for (int j = 0; j < gp->d; j++)
-        if (fabs(h->log_ls[j]) > 12)
-            return 1;
-    return fabs(h->log_signal) > 12 || h->log_noise > 5 ||
-           (h->log_noise < -40 && !gp->deterministic);
-}
-
-static double mm_f(const gsl_vector *v, void *p)
-{
-    hp_gp *gp = p;
-    hp_gp_hyper h;
-    unpack(gp, v, &h);
-    if (out_of_box(gp, &h))
-        return 1e300;
-    double f = gp_neg_log_posterior(gp, &h, NULL);
-    return isfinite(f) ? f : 1e300;
-}
-
-static void mm_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g)
-{
-    hp_gp *gp = p;
-    hp_gp_hyper h;
-    double grad[GP_MAX_DIM + 2];
-    unpack(gp, v, &h);
-    *f = out_of_box(gp, &h) ? INFINITY : gp_neg_log_posterior(gp, &h, grad);
-    if (!isfinite(*f)) {
-        /* a rejected step: BFGS backs off */
-        *f = 1e300;
-        gsl_vector_set_zero(g);
-        return;
-    }
-    if (gp->deterministic)
-        grad[gp->d + 1] = 0;
-    for (int m = 0; m < gp->d + 2; m++)
-        gsl_vector_set(g, (size_t)m, grad[m]);
-}
-
-static void mm_df(const gsl_vector *v, void *p, gsl_vector *g)
-{
-    double f;
-    mm_fdf(v, p, &f, g);
-}
-
-/* Minimises from START; returns the value reached (inf on failure). */
-static double fit_from(hp_gp *gp, const hp_gp_hyper *start, hp_gp_hyper *best)
-{
-    int dim = gp->d + 2;
-    double f0 = gp_neg_log_posterior(gp, start, NULL);
-    if (!isfinite(f0))
-        return INFINITY;
-    gsl_multimin_function_fdf fn = {mm_f, mm_df, mm_fdf, (size_t)dim, gp};
-    gsl_vector *x = gsl_vector_alloc((size_t)dim);
-    gsl_multimin_fdfminimizer *m =
-        gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)dim);
-    if (!x || !m) {
-        if (x)
-            gsl_vector_free(x);
-        if (m)
-            gsl_multimin_fdfminimizer_free(m);
-        return INFINITY;
-    }
-    for (int j = 0; j < gp->d; j++)
-        gsl_vector_set(x, (size_t)j, start->log_ls[j]);
-    gsl_vector_set(x, (size_t)gp->d, start->log_signal);
-    gsl_vector_set(x, (size_t)gp->d + 1, start->log_noise);
-    gsl_multimin_fdfminimizer_set(m, &fn, x, 0.1, 0.1);
-    for (int iter = 0; iter < 200; iter++) {
-        int status = gsl_multimin_fdfminimizer_iterate(m);
-        if (status)
-            break; /* GSL_ENOPROG: no further progress along the line */
-        if (gsl_multimin_test_gradient(m->gradient, 1e-3) == GSL_SUCCESS)
-            break;
-    }
-    double f = gsl_multimin_fdfminimizer_minimum(m);
-    hp_gp_hyper h;
-    unpack(gp, gsl_multimin_fdfminimizer_x(m), &h);
-    if (!(f <= f0) || f >= 1e299) { /* no better than the start: keep the start */
-        h = *start;
-        f = f0;
-    }
-    *best = h;
-    gsl_vector_free(x);
-    gsl_multimin_fdfminimizer_free(m);
-    return f;
-}
-
 int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit)
 {
     if (reserve(gp, n + 1))
         return -1;
     gp->n = n;
     gp->n_data = n;
+    gp->pairs_n = -1;
     memcpy(gp->x, x, sizeof(double) * (size_t)n * (size_t)gp->d);
     memcpy(gp->y, y, sizeof(double) * (size_t)n);
-    if (fit && n >= 2) {
-        hp_gp_hyper warm = gp->h, mode, a, b;
-        double fa = fit_from(gp, &warm, &a);
-        default_hyper(gp->d, &mode);
-        if (gp->deterministic)
-            mode.log_noise = PINNED_LOG_NOISE;
-        double fb = fit_from(gp, &mode, &b);
-        if (isfinite(fa) || isfinite(fb))
-            gp->h = fa <= fb ? a : b;
-    }
+    if (fit && n >= 2)
+        gp_fit_hyperparameters(gp);
     return factorise(gp);
 }
 
@@ -435,10 +182,12 @@ int gp_append(hp_gp *gp, const double *x, const double *y, int m)
         double *xn = gp->x + n * gp->d;
         memcpy(xn, x + p * gp->d, sizeof(double) * (size_t)gp->d);
         gp->y[n] = y[p];
+        gp->pairs_n = -1;
         /* new row of L: l = L^-1 k, diagonal sqrt(k(x,x) + noise - l.l) */
-        gsl_vector_view row = gsl_matrix_subrow(gp->L, (size_t)n, 0, (size_t)n + 1);
+        double *row = gp->L->data + (size_t)n * gp->L->tda, w[GP_MAX_DIM];
+        inverse_sq_scales(gp, &gp->h, w);
         for (int i = 0; i < n; i++)
-            gsl_vector_set(&row.vector, (size_t)i, gp_kernel(gp, xn, gp->x + i * gp->d));
+            row[i] = matern(s2, dist2(gp, w, xn, gp->x + i * gp->d, NULL));
         double ll = 0;
         if (n > 0) {
             gsl_matrix_view Lv = gsl_matrix_submatrix(gp->L, 0, 0, (size_t)n, (size_t)n);
@@ -477,9 +226,10 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
         return;
     }
     double *v = k + n;
-    double mu = 0;
+    double mu = 0, w[GP_MAX_DIM];
+    inverse_sq_scales(gp, &gp->h, w);
     for (int i = 0; i < n; i++) {
-        k[i] = gp_kernel(gp, x, gp->x + i * d);
+        k[i] = matern(s2, dist2(gp, w, x, gp->x + i * d, NULL));
         mu += k[i] * gp->alpha[i];
     }
     memcpy(v, k, sizeof(double) * (size_t)n);
@@ -495,12 +245,12 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
         gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, &Lv.matrix, &vv.vector);
         for (int i = 0; i < n; i++) {
             const double *xi = gp->x + i * d;
-            double r2 = dist2(gp, &gp->h, x, xi, NULL), r = sqrt(r2);
+            double r2 = dist2(gp, w, x, xi, NULL), r = sqrt(r2);
             double common = -(5.0 / 3.0) * s2 * (1 + SQRT5 * r) * exp(-SQRT5 * r);
             for (int j = 0; j < d; j++) {
                 if (gp->n_cat[j] > 0)
                     continue;
-                double dk = common * (x[j] - xi[j]) * exp(-2 * gp->h.log_ls[j]);
+                double dk = common * (x[j] - xi[j]) * w[j];
                 if (dmean)
                     dmean[j] += gp->alpha[i] * dk;
                 if (dvar)
@@ -510,4 +260,109 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
     }
     if (k != stack)
         free(k);
+}
+
+/* Points per triangular solve: bounds the n x chunk blocks' memory. */
+#define PREDICT_CHUNK 256
+
+/* One chunk of gp_predict_batch: MC points X; B (and C with gradients)
+** are n x chunk scratch. */
+static void predict_chunk(const hp_gp *gp, const double *w, int mc, const double *x,
+                          gsl_matrix *B, gsl_matrix *C, double *mean, double *var,
+                          double *dmean, double *dvar)
+{
+    int n = gp->n, d = gp->d;
+    double s2 = exp(gp->h.log_signal);
+    gsl_matrix_const_view Lv = gsl_matrix_const_submatrix(gp->L, 0, 0, (size_t)n, (size_t)n);
+    gsl_matrix_view Bv = gsl_matrix_submatrix(B, 0, 0, (size_t)n, (size_t)mc);
+    /* B[i][c] = k(x_i, point c), the means from it; C[i][c] = dk/dr / r */
+    for (int c = 0; c < mc; c++)
+        mean[c] = 0;
+    for (int i = 0; i < n; i++) {
+        double *row = B->data + (size_t)i * B->tda, a = gp->alpha[i];
+        double *crow = C ? C->data + (size_t)i * C->tda : NULL;
+        const double *xi = gp->x + i * d;
+        for (int c = 0; c < mc; c++) {
+            double r2 = dist2(gp, w, x + (size_t)c * d, xi, NULL), r = sqrt(r2);
+            double e = exp(-SQRT5 * r);
+            row[c] = s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
+            if (crow)
+                crow[c] = -(5.0 / 3.0) * s2 * (1 + SQRT5 * r) * e;
+            mean[c] += row[c] * a;
+        }
+    }
+    /* V = L^-1 B in one call; var = s2 - column sums of V^2 */
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &Lv.matrix,
+                   &Bv.matrix);
+    for (int c = 0; c < mc; c++)
+        var[c] = s2;
+    for (int i = 0; i < n; i++) {
+        const double *row = B->data + (size_t)i * B->tda;
+        for (int c = 0; c < mc; c++)
+            var[c] -= row[c] * row[c];
+    }
+    for (int c = 0; c < mc; c++)
+        if (!(var[c] > 0))
+            var[c] = 0;
+    if (!C)
+        return;
+    /* W = L^-T V = K^-1 k for the variance gradient */
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, &Lv.matrix,
+                   &Bv.matrix);
+    memset(dmean, 0, sizeof(double) * (size_t)mc * (size_t)d);
+    memset(dvar, 0, sizeof(double) * (size_t)mc * (size_t)d);
+    for (int i = 0; i < n; i++) {
+        const double *wrow = B->data + (size_t)i * B->tda, *crow = C->data + (size_t)i * C->tda;
+        const double *xi = gp->x + i * d;
+        for (int c = 0; c < mc; c++) {
+            const double *xc = x + (size_t)c * d;
+            double gm = gp->alpha[i] * crow[c], gv = -2 * wrow[c] * crow[c];
+            for (int j = 0; j < d; j++) {
+                if (gp->n_cat[j] > 0)
+                    continue;
+                double dr = (xc[j] - xi[j]) * w[j];
+                dmean[(size_t)c * d + j] += gm * dr;
+                dvar[(size_t)c * d + j] += gv * dr;
+            }
+        }
+    }
+}
+
+int gp_predict_batch(const hp_gp *gp, int m, const double *x, double *mean, double *var,
+                     double *dmean, double *dvar)
+{
+    int n = gp->n, d = gp->d, grads = dmean && dvar;
+    double w[GP_MAX_DIM];
+    if (n == 0) {
+        for (int c = 0; c < m; c++) {
+            mean[c] = 0;
+            var[c] = exp(gp->h.log_signal);
+        }
+        if (grads) {
+            memset(dmean, 0, sizeof(double) * (size_t)m * (size_t)d);
+            memset(dvar, 0, sizeof(double) * (size_t)m * (size_t)d);
+        }
+        return 0;
+    }
+    int chunk = m < PREDICT_CHUNK ? m : PREDICT_CHUNK;
+    gsl_matrix *B = gsl_matrix_alloc((size_t)n, (size_t)chunk);
+    gsl_matrix *C = grads ? gsl_matrix_alloc((size_t)n, (size_t)chunk) : NULL;
+    if (!B || (grads && !C)) {
+        if (B)
+            gsl_matrix_free(B);
+        if (C)
+            gsl_matrix_free(C);
+        return -1;
+    }
+    inverse_sq_scales(gp, &gp->h, w);
+    for (int c0 = 0; c0 < m; c0 += chunk) {
+        int mc = m - c0 < chunk ? m - c0 : chunk;
+        predict_chunk(gp, w, mc, x + (size_t)c0 * d, B, C, mean + c0, var + c0,
+                      grads ? dmean + (size_t)c0 * d : NULL,
+                      grads ? dvar + (size_t)c0 * d : NULL);
+    }
+    gsl_matrix_free(B);
+    if (C)
+        gsl_matrix_free(C);
+    return 0;
 }

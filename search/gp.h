@@ -52,6 +52,13 @@ int gp_append(hp_gp *gp, const double *x, const double *y, int m);
 void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
                 double *dmean, double *dvar);
 
+/* gp_predict at M points X (m x d): MEAN and VAR (m each), and with
+** non-NULL DMEAN and DVAR their gradients (m x d).  One triangular solve
+** per block of points instead of one per point, so L is read once per
+** block.  Returns 0, or -1 when out of memory. */
+int gp_predict_batch(const hp_gp *gp, int m, const double *x, double *mean, double *var,
+                     double *dmean, double *dvar);
+
 /* The negative log posterior (what the fit minimises) at H, and its gradient
 ** (d + 2 entries) when grad is non-NULL; +inf when the covariance cannot be
 ** factorised.  For tests and diagnostics. */

@@ -152,6 +152,45 @@ static void test_predict_gradient(void **state)
     gp_free(gp);
 }
 
+static void test_predict_batch_matches_single(void **state)
+{
+    (void)state;
+    /* a categorical dimension, and more points than one solve's block */
+    int d = 3, n = 40, m = 300, n_cat[3] = {0, 0, 4};
+    hp_gp *gp = gp_new(d, n_cat);
+    double x[120], y[40];
+    fill(x, y, n, d, 7);
+    for (int i = 0; i < n; i++)
+        x[i * d + 2] = ((i % 4) + 0.5) / 4;
+    assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
+    double *p = malloc(sizeof(double) * (size_t)(m * d)), *mean = malloc(sizeof(double) * m),
+           *var = malloc(sizeof(double) * m), *dm = malloc(sizeof(double) * (size_t)(m * d)),
+           *dv = malloc(sizeof(double) * (size_t)(m * d));
+    assert_non_null(p && mean && var && dm && dv);
+    for (int c = 0; c < m * d; c++)
+        p[c] = fmod(0.618034 * (c + 1) * (c % 7 + 1), 1.0);
+    assert_int_equal(gp_predict_batch(gp, m, p, mean, var, dm, dv), 0);
+    for (int c = 0; c < m; c++) {
+        double m1, v1, dm1[3], dv1[3];
+        gp_predict(gp, p + c * d, &m1, &v1, dm1, dv1);
+        assert_float_equal(mean[c], m1, 1e-10);
+        assert_float_equal(var[c], v1, 1e-10);
+        for (int j = 0; j < d; j++) {
+            assert_float_equal(dm[c * d + j], dm1[j], 1e-9);
+            assert_float_equal(dv[c * d + j], dv1[j], 1e-9);
+        }
+    }
+    /* without gradients: the same means and variances */
+    double *mean2 = malloc(sizeof(double) * m), *var2 = malloc(sizeof(double) * m);
+    assert_int_equal(gp_predict_batch(gp, m, p, mean2, var2, NULL, NULL), 0);
+    for (int c = 0; c < m; c++) {
+        assert_float_equal(mean2[c], mean[c], 1e-12);
+        assert_float_equal(var2[c], var[c], 1e-12);
+    }
+    free(p), free(mean), free(var), free(dm), free(dv), free(mean2), free(var2);
+    gp_free(gp);
+}
+
 static void test_append_matches_refactor(void **state)
 {
     (void)state;
@@ -299,6 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_posterior_by_hand),  cmocka_unit_test(test_mll_gradient),
         cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),
+        cmocka_unit_test(test_predict_batch_matches_single),
         cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

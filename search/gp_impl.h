@@ -1,0 +1,105 @@
+/*
+** The GP model's insides, shared by gp.c (data, factorisation, posterior)
+** and gp_fit.c (the hyperparameters' MAP fit).  Not for other modules.
+*/
+#ifndef HP_GP_IMPL_H
+#define HP_GP_IMPL_H
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_matrix.h>
+
+#include "gp.h"
+
+#define SQRT5 2.23606797749978969641
+
+/* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
+#define PINNED_LOG_NOISE (-60.0)
+
+struct hp_gp {
+    int d;
+    int n_cat[GP_MAX_DIM];
+    hp_gp_hyper h;
+    int n, cap;
+    double *x;        /* cap x d */
+    double *y;        /* cap */
+    double *alpha;    /* cap */
+    gsl_matrix *L;    /* cap x cap; the first n x n block is used */
+    double jitter;    /* added to the diagonal by the last factorisation */
+    int deterministic;/* noise pinned at the floor */
+    int fitted;       /* hyperparameters fitted at least once */
+    int n_data;       /* points set by gp_set_data/gp_update_data (the rest
+                         of n are appended lies) */
+    /* The fit's cache for the points of the last gp_set_data: for each pair
+    ** i > k, the per-dimension squared differences (d each; NULL when they
+    ** would not fit in GP_PAIR_CACHE doubles), and scratch for r and
+    ** exp(-sqrt5 r).  pairs_n is the number of points they cover, -1 when
+    ** stale. */
+    double *pair_d2, *pair_r, *pair_e;
+    int pairs_n;
+    size_t pairs_cap;
+};
+
+/* The largest per-dimension pair cache kept, in doubles (128 MB). */
+#define GP_PAIR_CACHE (16u << 20)
+
+static inline double noise_var(const hp_gp_hyper *h)
+{
+    return GP_NOISE_FLOOR + exp(h->log_noise);
+}
+
+static inline const hp_gp_hyper *default_hyper(int d, hp_gp_hyper *h)
+{
+    memset(h, 0, sizeof *h);
+    for (int j = 0; j < d; j++)
+        h->log_ls[j] = log(0.5);
+    h->log_signal = 0;
+    h->log_noise = log(1e-3);
+    return h;
+}
+
+/* 1/l_j^2 under H: computed once per covariance, not once per pair. */
+static inline void inverse_sq_scales(const hp_gp *gp, const hp_gp_hyper *h, double *w)
+{
+    for (int j = 0; j < gp->d; j++)
+        w[j] = exp(-2 * h->log_ls[j]);
+}
+
+/* r^2 between A and B under the inverse squared length-scales W, and each
+** dimension's unscaled term (squared difference, or 0/1 category mismatch)
+** in Q if non-NULL. */
+static inline double dist2(const hp_gp *gp, const double *w, const double *a,
+                           const double *b, double *q)
+{
+    double r2 = 0;
+    for (int j = 0; j < gp->d; j++) {
+        double t;
+        if (gp->n_cat[j] > 0) {
+            int ca = (int)(a[j] * gp->n_cat[j]), cb = (int)(b[j] * gp->n_cat[j]);
+            t = ca != cb;
+        } else {
+            double diff = a[j] - b[j];
+            t = diff * diff;
+        }
+        if (q)
+            q[j] = t;
+        r2 += t * w[j];
+    }
+    return r2;
+}
+
+static inline double matern(double s2, double r2)
+{
+    double r = sqrt(r2);
+    return s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * exp(-SQRT5 * r);
+}
+
+/* Fits gp->h to the n points by MAP from the warm start and from the
+** prior's mode, keeping the better (gp_fit.c). */
+void gp_fit_hyperparameters(hp_gp *gp);
+
+/* Frees the fit's pair cache and marks it stale. */
+void gp_forget_pairs(hp_gp *gp);
+
+#endif
