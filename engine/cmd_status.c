@@ -95,11 +95,13 @@ static void sparkline(hp_target *t, int maximize, char *err)
     free(s.best);
 }
 
-/* auto's choice, and why: "choice      gp (5 searched parameters, ...)". */
+/* auto's choice, and why: "auto       gp (5 searched parameters, ...)";
+** and for model-based samplers what the model does: "model      warm-up
+** 4/10 (...)" or "model      model-based since trial 10; fitted to ...". */
 static int describe_sampler(hp_target *t, int64_t finished, char *err)
 {
     const char *sampler = t->has_cfg ? t->cfg.sampler : t->study.sampler;
-    if (strcmp(sampler, "auto") != 0)
+    if (!sampler_known(sampler))
         return HP_OK;
     hp_study_config stored;
     const hp_study_config *cfg;
@@ -108,9 +110,16 @@ static int describe_sampler(hp_target *t, int64_t finished, char *err)
     hp_proposer *p = NULL;
     if (!rc && proposer_new(cfg, &p, err))
         rc = HP_EINPUT;
-    if (!rc) {
+    if (!rc && strcmp(sampler, "auto") == 0) {
         char text[256];
         printf("auto       %s\n", proposer_describe(p, finished, text, sizeof text));
+    }
+    if (!rc && proposer_needs_history(p)) {
+        char text[320];
+        proposer_set_store(p, t->store, t->study.study_id);
+        rc = proposer_model_note(p, text, sizeof text, err);
+        if (!rc)
+            printf("model      %s\n", text);
     }
     proposer_free(p);
     if (own)

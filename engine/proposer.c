@@ -7,6 +7,7 @@
 
 #include "../search/seed.h"
 #include "error.h"
+#include "rung_model.h"
 
 struct hp_proposer {
     const hp_study_config *cfg;
@@ -20,6 +21,13 @@ struct hp_proposer {
        never change: later loads read only from next_number on */
     double *x, *y, *x_running;
     int n, n_running, cap, cap_running;
+    /* per finished row: trial number, pruned or not, and the values the
+       sampler sees (y with pruned trials filled in; see rung_model.h) */
+    int64_t *numbers;
+    unsigned char *pruned;
+    double *y_model;
+    hp_rung_note note;
+    int modelled_pruned;  /* the last load had pruned trials */
     int n_kept;
     int64_t next_number;
     int extending;     /* while loading: every trial so far is finished */
@@ -59,6 +67,9 @@ void proposer_free(hp_proposer *p)
     free(p->x);
     free(p->y);
     free(p->x_running);
+    free(p->numbers);
+    free(p->pruned);
+    free(p->y_model);
     buf_deinit(&p->json);
     free(p);
 }
@@ -78,6 +89,17 @@ int proposer_needs_history(const hp_proposer *p)
     return sampler_needs_history(p->sampler);
 }
 
+/* Reallocates *ITEMS to N items of SIZE bytes.  Returns 0 or -1. */
+static int grow(void *items, int n, size_t size)
+{
+    void **p = items;
+    void *q = realloc(*p, size * (size_t)n);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
 /* Adds one trial of the history: its parameters encoded to the cube. */
 static int take_trial(void *ctx, int64_t number, hp_trial_state state, double value,
                       int n_params, const hp_param_row *params)
@@ -86,9 +108,8 @@ static int take_trial(void *ctx, int64_t number, hp_trial_state state, double va
     int finished = state == TRIAL_COMPLETE || state == TRIAL_FAILED ||
                    state == TRIAL_PRUNED;
     p->extending = p->extending && finished && number == p->next_number;
-    /* PRUNED trials are left out of the model, WAITING ones have no result */
-    int modelled = state == TRIAL_COMPLETE || state == TRIAL_FAILED ||
-                   state == TRIAL_RUNNING;
+    /* WAITING trials have no result; PRUNED ones get a value below */
+    int modelled = finished || state == TRIAL_RUNNING;
     hp_claim trial = {0};
     trial.params = (hp_param_row *)params;
     trial.n_params = n_params;
@@ -108,17 +129,20 @@ static int take_trial(void *ctx, int64_t number, hp_trial_state state, double va
                 goto oom;
             *xs = nx;
             if (!running) {
-                double *ny = realloc(p->y, sizeof(double) * (size_t)nc);
-                if (!ny)
+                if (grow(&p->y, nc, sizeof *p->y) || grow(&p->y_model, nc, sizeof *p->y_model) ||
+                    grow(&p->numbers, nc, sizeof *p->numbers) ||
+                    grow(&p->pruned, nc, sizeof *p->pruned))
                     goto oom;
-                p->y = ny;
             }
             *cap = nc;
         }
         double *x = (running ? p->x_running : p->x) + (size_t)*n * (size_t)d;
         space_encode(p->cfg->space, p->values, x);
-        if (!running)
+        if (!running) {
             p->y[*n] = state == TRIAL_COMPLETE ? value : NAN;
+            p->numbers[*n] = number;
+            p->pruned[*n] = state == TRIAL_PRUNED;
+        }
         (*n)++;
     }
     if (p->extending) {
@@ -157,6 +181,18 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
     h->n = p->n;
     h->x = p->x;
     h->y = p->y;
+    p->modelled_pruned = 0;
+    for (int i = 0; i < p->n && !p->modelled_pruned; i++)
+        p->modelled_pruned = p->pruned[i];
+    if (p->modelled_pruned) {
+        int n_min = sampler_initial_trials(p->sampler, p->n);
+        rc = rung_model_values(p->store, p->study_id, p->cfg->metric, p->cfg->maximize,
+                               n_min > 2 ? n_min : 2, p->n, p->numbers, p->pruned, p->y,
+                               p->y_model, &p->note, err);
+        if (rc)
+            return rc;
+        h->y = p->y_model;
+    }
     h->n_running = p->n_running;
     h->x_running = p->x_running;
     return 0;
@@ -171,6 +207,30 @@ int proposer_importance(hp_proposer *p, double *importance, char *err)
     if (sampler_fit(p->sampler, &h, err))
         return HP_EINPUT;
     return sampler_importance(p->sampler, importance);
+}
+
+int proposer_model_note(hp_proposer *p, char *buf, int len, char *err)
+{
+    hp_history h;
+    int rc = load_history(p, &h, err);
+    if (rc)
+        return rc;
+    int n_init = sampler_initial_trials(p->sampler, h.n), valid = 0, since = -1;
+    for (int i = 0; i < h.n; i++)
+        if (isfinite(h.y[i]) && ++valid == n_init)
+            since = i;
+    if (valid < n_init) {
+        snprintf(buf, (size_t)len, "warm-up %d/%d (space-filling trials before the first "
+                 "model)", valid, n_init);
+        return HP_OK;
+    }
+    char note[160] = "";
+    if (p->modelled_pruned)
+        rung_model_describe(&p->note, p->cfg->metric, note, sizeof note);
+    snprintf(buf, (size_t)len, "model-based since trial %lld%s%s",
+             (long long)(since >= 0 ? p->numbers[since] + 1 : 0), *note ? "; fitted to " : "",
+             note);
+    return HP_OK;
 }
 
 const char *proposer_describe(const hp_proposer *p, int64_t finished, char *buf, int len)

@@ -28,6 +28,12 @@ int proposer_needs_history(const hp_proposer *p);
 ** no model or the study too few trials. */
 int proposer_importance(hp_proposer *p, double *importance, char *err);
 
+/* For model-based samplers, what the model does now, from the history:
+** "warm-up 4/10 (...)" or "model-based since trial 10; fitted to val_loss
+** at step 3 (...)".  Needs proposer_set_store.  Returns HP_OK, or an error
+** code with err. */
+int proposer_model_note(hp_proposer *p, char *buf, int len, char *err);
+
 /* Trial numbers the sampler can propose (grid size, or unbounded). */
 uint64_t proposer_capacity(const hp_proposer *p);
 

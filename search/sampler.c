@@ -232,6 +232,12 @@ const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf,
     return buf;
 }
 
+int sampler_initial_trials(const hp_sampler *sampler, int finished)
+{
+    return sampler->kind->initial_trials ? sampler->kind->initial_trials(sampler->state, finished)
+                                         : 0;
+}
+
 int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err)
 {
     if (!sampler->kind->fit) {

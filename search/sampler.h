@@ -96,4 +96,9 @@ int sampler_importance(const hp_sampler *sampler, double *importance);
 ** categorical; tpe from 1000 finished trials)").  Returns BUF. */
 const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf, int len);
 
+/* How many trials with a value (complete, or pruned: see the engine's
+** rung model) the sampler proposes without a model before it uses one,
+** once FINISHED trials have finished; 0 for samplers without a model. */
+int sampler_initial_trials(const hp_sampler *sampler, int finished);
+
 #endif

@@ -113,7 +113,12 @@ static int auto_describe(const void *state, int finished, char *buf, int len)
                     "from %d finished trials)", a->dim, a->categorical, AUTO_GP_MAX_TRIALS);
 }
 
+static int auto_initial_trials(const void *state, int finished)
+{
+    return sampler_initial_trials(chosen(state, finished), finished);
+}
+
 const hp_sampler_kind sampler_auto_kind = {
     "auto", auto_create, auto_destroy, auto_capacity, auto_propose, 1, auto_importance,
-    auto_fit, auto_describe,
+    auto_fit, auto_describe, auto_initial_trials,
 };

@@ -778,7 +778,14 @@ static int gp_importance(const void *state, double *importance)
     return 0;
 }
 
+static int gp_initial_trials(const void *state, int finished)
+{
+    (void)finished;
+    const gp_state *g = state;
+    return g->n_init > 2 ? g->n_init : 2;
+}
+
 const hp_sampler_kind sampler_gp_kind = {
     "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance, gp_fit,
-    NULL,
+    NULL, gp_initial_trials,
 };

@@ -23,6 +23,9 @@ typedef struct {
     /* what it does with FINISHED trials finished, into buf (snprintf's
        return); NULL: its name says it */
     int (*describe)(const void *state, int finished, char *buf, int len);
+    /* how many trials with a value it proposes without a model, once
+       FINISHED trials have finished; NULL: 0 (no model) */
+    int (*initial_trials)(const void *state, int finished);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;

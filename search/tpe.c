@@ -477,6 +477,13 @@ oom:
     return -1;
 }
 
+static int tpe_initial_trials(const void *state, int finished)
+{
+    (void)finished;
+    return ((const tpe_state *)state)->initial;
+}
+
 const hp_sampler_kind sampler_tpe_kind = {
     "tpe", tpe_create, tpe_destroy, tpe_capacity, tpe_propose, 1, NULL, NULL, NULL,
+    tpe_initial_trials,
 };

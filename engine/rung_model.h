@@ -1,0 +1,38 @@
+/*
+** What a model-based sampler learns from pruned trials.  A pruned trial has
+** no final value, but it was worse than the survivors of its rung at the
+** step it stopped.  Following BOHB, the model is fitted to the metric at the
+** highest step that enough trials reached; trials pruned before that step
+** are taken at the worst value seen there (as the pruner judged them), so
+** they count toward the initial design and steer the search away from
+** where they were.  Once enough trials have completed, the model is fitted
+** to final values, and pruned trials sit at the worst final value.
+*/
+#ifndef HP_RUNG_MODEL_H
+#define HP_RUNG_MODEL_H
+
+#include <stdint.h>
+
+#include "storage.h"
+
+typedef struct {
+    int64_t step;          /* the modelled step; -1: final values */
+    int reached;           /* trials with a value there */
+    int imputed;           /* pruned trials taken at the worst value */
+} hp_rung_note;
+
+/* The history's rows: N trials in number order (NUMBERS), PRUNED flags and
+** final values Y_FINAL (NaN when failed or pruned).  Fills Y_MODEL (n) with
+** the values the sampler should see, reading the study's learning curves
+** of METRIC from STORE when fewer than N_MIN trials completed.  Failed
+** trials stay NaN.  Returns HP_OK, or an error code with err. */
+int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int maximize,
+                      int n_min, int n, const int64_t *numbers, const unsigned char *pruned,
+                      const double *y_final, double *y_model, hp_rung_note *note, char *err);
+
+/* One line for `status`: "val_loss at step 3 (12 trials reached it; 27
+** pruned before it, at the worst value there)". Returns BUF. */
+const char *rung_model_describe(const hp_rung_note *note, const char *metric, char *buf,
+                                int len);
+
+#endif

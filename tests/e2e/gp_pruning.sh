@@ -1,0 +1,71 @@
+# gp with a pruner learns from pruned trials: they count toward the initial
+# design, the model is fitted to the metric at the highest rung enough
+# trials reached (pruned ones at the worst value there), so the proposals
+# leave the Sobol sequence once 6 trials have a value; status says what the
+# model does, in warm-up and after.
+. "$E2E_LIB"
+cat >curve.sh <<'EOS'
+#!/bin/sh
+# a bowl at (0.3, 0.6) plus a learning curve 1/step, over 9 steps
+x=$1 y=$2
+step=1
+while [ $step -le 9 ]; do
+    echo "hpsearch: step=$step value=$(awk -v x="$x" -v y="$y" -v s=$step \
+        'BEGIN { print (x - 0.3) ^ 2 + (y - 0.6) ^ 2 + 1 / s }')"
+    step=$((step + 1))
+done
+echo "hpsearch: value=$(awk -v x="$x" -v y="$y" 'BEGIN { print (x - 0.3) ^ 2 + (y - 0.6) ^ 2 + 1 / 9 }')"
+EOS
+chmod +x curve.sh
+study() { # name sampler trials
+    cat >"$1.ini" <<EOS
+[study]
+name = $1
+trials = $3
+workers = 1
+seed = 5
+sampler = $2
+pruner = asha
+[sampler]
+initial_trials = 6
+[pruner]
+min_resource = 1
+reduction = 3
+[objective]
+type = command
+command = ./curve.sh {x} {y}
+[params]
+x = uniform(0, 1)
+y = uniform(0, 1)
+EOS
+}
+study warm gp 4
+expect_exit 0 "$HPSEARCH" run warm.ini --quiet
+expect_exit 0 "$HPSEARCH" status warm.ini
+# with 1 worker ASHA prunes at steps 1 and 3: of 4 trials some are pruned,
+# and every finished one counts toward the warm-up
+expect_in out.txt "model      warm-up 4/6"
+study g gp 24
+study s sobol 24
+sed -i '/^\[sampler\]/,/^initial_trials/d' s.ini
+expect_exit 0 "$HPSEARCH" run g.ini --quiet
+expect_exit 0 "$HPSEARCH" run s.ini --quiet
+pruned=$(q g.db "select count(*) from trials where state = 'PRUNED'")
+awk -v p="$pruned" 'BEGIN { exit !(p >= 12) }' || fail "only $pruned of 24 pruned: the test needs most pruned"
+ok
+# the first 6 are the design (the study's Sobol points), then the model's
+expect_eq "$(q g.db "select params_json from trials where number < 6 order by number")" \
+    "$(q s.db "select params_json from trials where number < 6 order by number")" "the design is Sobol's"
+same=$(q g.db "attach 's.db' as s; select count(*) from trials g join s.trials o
+               on o.number = g.number and o.params_json = g.params_json where g.number >= 6")
+expect_eq "$same" 0 "after the design, no proposal is Sobol's"
+# and the model finds the bowl better than the Sobol sequence does
+gb=$(q g.db "select min(value) from trials where state = 'COMPLETE'")
+sb=$(q s.db "select min(value) from trials where state = 'COMPLETE'")
+awk -v g="$gb" -v s="$sb" 'BEGIN { exit !(g < s) }' || fail "gp + asha best $gb, sobol + asha $sb"
+ok
+expect_exit 0 "$HPSEARCH" status g.ini
+expect_in out.txt "model      model-based since trial 6"
+grep -q "model .*pruned" out.txt || fail "status does not say how pruned trials are modelled: $(grep model out.txt)"
+ok
+done_ok
