@@ -9,6 +9,9 @@
 #include "error.h"
 #include "rung_model.h"
 
+/* Room for a saved fit: a GP's 2 + 64 numbers at full precision. */
+#define MODEL_TEXT 2048
+
 struct hp_proposer {
     const hp_study_config *cfg;
     hp_sampler *sampler;
@@ -28,6 +31,7 @@ struct hp_proposer {
     double *y_model;
     hp_rung_note note;
     int modelled_pruned;  /* the last load had pruned trials */
+    char model[MODEL_TEXT];  /* the fit last saved or loaded */
     int n_kept;
     int64_t next_number;
     int extending;     /* while loading: every trial so far is finished */
@@ -82,6 +86,35 @@ void proposer_set_store(hp_proposer *p, hp_store *store, int64_t study_id)
     store_serialize_proposals(store, sampler_needs_history(p->sampler));
     p->n = p->n_kept = 0;
     p->next_number = 0;
+    /* start from the study's last fit; without one (or if it cannot be
+       read) the sampler fits from scratch, as before it was saved */
+    if (sampler_needs_history(p->sampler)) {
+        hp_buf text;
+        buf_init(&text);
+        int64_t trials = 0;
+        int found = 0;
+        char err[HP_ERR_LEN];
+        if (!store_load_sampler_state(store, study_id, p->cfg->sampler, &trials, &text, &found,
+                                      err) &&
+            found && trials <= INT32_MAX &&
+            sampler_load_model(p->sampler, buf_str(&text), (int)trials) == 0)
+            snprintf(p->model, sizeof p->model, "%s", buf_str(&text));
+        buf_deinit(&text);
+    }
+}
+
+/* Saves the sampler's fit when it changed, for the next process.  A save
+** that fails costs that process a fit from scratch, nothing else. */
+static void save_model(hp_proposer *p)
+{
+    char text[MODEL_TEXT], err[HP_ERR_LEN];
+    int trials = 0;
+    if (sampler_save_model(p->sampler, text, sizeof text, &trials) <= 0 ||
+        strcmp(text, p->model) == 0)
+        return;
+    if (store_save_sampler_state(p->store, p->study_id, p->cfg->sampler, trials, text, err) ==
+        0)
+        snprintf(p->model, sizeof p->model, "%s", text);
 }
 
 int proposer_needs_history(const hp_proposer *p)
@@ -282,6 +315,8 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     }
     if (sampler_propose(p->sampler, (uint64_t)number, hist, p->values, err))
         return HP_EINPUT;
+    if (hist)
+        save_model(p);
     int n = space_size(space);
     c->params = calloc((size_t)n, sizeof *c->params);
     if (!c->params)

@@ -22,10 +22,10 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* PostgreSQL's schema has the same tables; version 5 adds the server-side
 ** claim */
-#define STORE_PG_SCHEMA_VERSION 5
+#define STORE_PG_SCHEMA_VERSION 6
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
@@ -81,6 +81,15 @@ int store_create_study(hp_store *store, hp_study_row *row, const char *config,
 
 /* The study file text stored with the study, in OUT. */
 int store_study_config(hp_store *store, int64_t study_id, hp_buf *out, char *err);
+
+/* A model-based sampler's last fit, as its own text (sampler.h's
+** sampler_save_model), with the number of trials it was fitted on: saved
+** after a fit, read by a new process so that it starts warm.  Load gives
+** *found = 0 (and nothing in OUT) when none was saved. */
+int store_save_sampler_state(hp_store *store, int64_t study_id, const char *sampler,
+                             int64_t trials, const char *state, char *err);
+int store_load_sampler_state(hp_store *store, int64_t study_id, const char *sampler,
+                             int64_t *trials, hp_buf *out, int *found, char *err);
 
 /* Records a new budget for the study (a run with --trials). */
 int store_set_trials(hp_store *store, int64_t study_id, int64_t trials, char *err);

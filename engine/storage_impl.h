@@ -35,6 +35,11 @@
       "space_hash, seed, trials, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " \
       SQL_NOW ") RETURNING study_id", SAME)                                          \
     X(set_trials, "UPDATE studies SET trials = ?2 WHERE study_id = ?1", SAME)        \
+    X(save_sampler_state, "INSERT INTO sampler_state(study_id, sampler, trials, state) " \
+      "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(study_id, sampler) DO UPDATE SET "          \
+      "trials = excluded.trials, state = excluded.state", SAME)                        \
+    X(load_sampler_state, "SELECT trials, state FROM sampler_state WHERE "           \
+      "study_id = ?1 AND sampler = ?2", SAME)                                          \
     X(study_config, "SELECT config FROM studies WHERE study_id = ?1", SAME)          \
     X(list_studies, "SELECT study_id, name, direction, metric, sampler, space_hash, " \
       "seed, trials, created_at FROM studies ORDER BY study_id", SAME)               \
@@ -311,6 +316,7 @@ int store_requeue(hp_store *s, int64_t trial_id, const char *worker, double hear
 extern const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION];
 extern const char *const store_pg_schema_v4;
 extern const char *const store_pg_schema_v5;
+extern const char *const store_pg_schema_v6;
 
 /* Prepares every statement in the connection's dialect. */
 int store_prepare_all(hp_store *s, char *err);

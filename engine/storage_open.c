@@ -171,6 +171,8 @@ static int migrate_pg_once(hp_store *s, void *arg, char *err)
         goto fail;
     if (version < 5 && (rc = store_exec_sql(s, store_pg_schema_v5, err)))
         goto fail;
+    if (version < 6 && (rc = store_exec_sql(s, store_pg_schema_v6, err)))
+        goto fail;
     return store_commit(s, err);
 fail:
     store_rollback(s);

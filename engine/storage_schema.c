@@ -75,8 +75,19 @@ static const char *const schema_v4 =
     "ALTER TABLE trials ADD COLUMN instance TEXT;"
     "ALTER TABLE trials ADD COLUMN origin TEXT;";
 
+/* Version 5: what a model-based sampler fitted (its hyperparameters, as its
+** own text) and on how many trials, so that a new process (`ask`, a second
+** `run`) starts from the last fit instead of fitting from scratch. */
+static const char *const schema_v5 =
+    "CREATE TABLE sampler_state("
+    " study_id INTEGER NOT NULL REFERENCES studies(study_id),"
+    " sampler TEXT NOT NULL,"
+    " trials INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " PRIMARY KEY(study_id, sampler));";
+
 const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4};
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
 /* PostgreSQL's schema, created at version 4 in one step: the same tables
 ** and columns as SQLite's, in PostgreSQL's types.  trial_values.value_id
@@ -230,3 +241,13 @@ const char *const store_pg_schema_v5 =
     "  RETURN 1;"
     " END $finish$;"
     "INSERT INTO hpsearch_schema VALUES(5);";
+
+/* PostgreSQL version 6: SQLite's version 5, the samplers' last fits. */
+const char *const store_pg_schema_v6 =
+    "CREATE TABLE sampler_state("
+    " study_id BIGINT NOT NULL REFERENCES studies(study_id),"
+    " sampler TEXT NOT NULL,"
+    " trials BIGINT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " PRIMARY KEY(study_id, sampler));"
+    "INSERT INTO hpsearch_schema VALUES(6);";

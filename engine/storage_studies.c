@@ -231,3 +231,56 @@ int store_integrity_check(hp_store *s, int *ok, char *err)
     *ok = file_ok && broken == 0;
     return HP_OK;
 }
+
+typedef struct {
+    int64_t study_id, trials;
+    const char *sampler, *state;
+} sampler_state_args;
+
+static int save_sampler_state_once(hp_store *s, void *arg, char *err)
+{
+    sampler_state_args *a = arg;
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    db_stmt *st = s->save_sampler_state;
+    db_bind_int64(st, 1, a->study_id);
+    db_bind_text(st, 2, a->sampler);
+    db_bind_int64(st, 3, a->trials);
+    db_bind_text(st, 4, a->state);
+    if (store_exec_stmt(st) != DB_DONE) {
+        rc = store_fail(s, "cannot save the sampler's fit", err);
+        store_rollback(s);
+        return rc;
+    }
+    return store_commit(s, err);
+}
+
+int store_save_sampler_state(hp_store *s, int64_t study_id, const char *sampler,
+                             int64_t trials, const char *state, char *err)
+{
+    sampler_state_args a = {study_id, trials, sampler, state};
+    return store_retrying(s, save_sampler_state_once, &a, err);
+}
+
+int store_load_sampler_state(hp_store *s, int64_t study_id, const char *sampler,
+                             int64_t *trials, hp_buf *out, int *found, char *err)
+{
+    db_stmt *st = s->load_sampler_state;
+    db_bind_int64(st, 1, study_id);
+    db_bind_text(st, 2, sampler);
+    int rc = db_step(st);
+    *found = rc == DB_ROW;
+    if (*found) {
+        *trials = db_column_int64(st, 0);
+        buf_puts(out, db_column_text(st, 1));
+    }
+    db_reset(st);
+    if (rc != DB_ROW && rc != DB_DONE)
+        return store_fail(s, "cannot read the sampler's last fit", err);
+    if (!buf_ok(out)) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    return HP_OK;
+}

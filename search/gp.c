@@ -53,7 +53,11 @@ void gp_free(hp_gp *gp)
 
 int gp_n(const hp_gp *gp) { return gp->n; }
 void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h) { *h = gp->h; }
-void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h) { gp->h = *h; }
+void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h)
+{
+    gp->h = *h;
+    gp->fitted = 1; /* given hyperparameters are a fit to start from */
+}
 
 double gp_kernel(const hp_gp *gp, const double *a, const double *b)
 {

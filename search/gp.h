@@ -65,6 +65,7 @@ int gp_predict_batch(const hp_gp *gp, int m, const double *x, double *mean, doub
 double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad);
 
 void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h);
+/* Sets the hyperparameters; later fits start from them as from a fit. */
 void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h);
 int gp_n(const hp_gp *gp);
 

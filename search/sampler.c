@@ -232,6 +232,18 @@ const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf,
     return buf;
 }
 
+int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trials)
+{
+    return sampler->kind->save_model ? sampler->kind->save_model(sampler->state, buf, len, trials)
+                                     : 0;
+}
+
+int sampler_load_model(hp_sampler *sampler, const char *text, int trials)
+{
+    return sampler->kind->load_model ? sampler->kind->load_model(sampler->state, text, trials)
+                                     : -1;
+}
+
 int sampler_initial_trials(const hp_sampler *sampler, int finished)
 {
     return sampler->kind->initial_trials ? sampler->kind->initial_trials(sampler->state, finished)

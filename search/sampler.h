@@ -96,6 +96,18 @@ int sampler_importance(const hp_sampler *sampler, double *importance);
 ** categorical; tpe from 1000 finished trials)").  Returns BUF. */
 const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf, int len);
 
+/* For model-based samplers: the last fit (e.g. the GP's hyperparameters)
+** as text into BUF, and the number of trials it was fitted on into
+** *TRIALS.  Returns the text's length, or 0 when there is nothing to keep
+** (no fit yet, or a sampler without a model). */
+int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trials);
+
+/* Starts from a fit that sampler_save_model made (on TRIALS trials), as if
+** this object had made it: a new process then refits as the one that saved
+** it would have.  Returns 0, or -1 when TEXT does not suit this sampler
+** (another space or version): it is then ignored. */
+int sampler_load_model(hp_sampler *sampler, const char *text, int trials);
+
 /* How many trials with a value (complete, or pruned: see the engine's
 ** rung model) the sampler proposes without a model before it uses one,
 ** once FINISHED trials have finished; 0 for samplers without a model. */

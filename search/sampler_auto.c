@@ -118,7 +118,19 @@ static int auto_initial_trials(const void *state, int finished)
     return sampler_initial_trials(chosen(state, finished), finished);
 }
 
+static int auto_save_model(const void *state, char *buf, int len, int *trials)
+{
+    const auto_state *a = state;
+    return a->gp ? sampler_save_model(a->gp, buf, len, trials) : 0;
+}
+
+static int auto_load_model(void *state, const char *text, int trials)
+{
+    auto_state *a = state;
+    return a->gp ? sampler_load_model(a->gp, text, trials) : -1;
+}
+
 const hp_sampler_kind sampler_auto_kind = {
     "auto", auto_create, auto_destroy, auto_capacity, auto_propose, 1, auto_importance,
-    auto_fit, auto_describe, auto_initial_trials,
+    auto_fit, auto_describe, auto_initial_trials, auto_save_model, auto_load_model,
 };

@@ -26,6 +26,10 @@ typedef struct {
     /* how many trials with a value it proposes without a model, once
        FINISHED trials have finished; NULL: 0 (no model) */
     int (*initial_trials)(const void *state, int finished);
+    /* the last fit as text, and from such a text (see sampler.h); NULL:
+       nothing to keep */
+    int (*save_model)(const void *state, char *buf, int len, int *trials);
+    int (*load_model)(void *state, const char *text, int trials);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;

@@ -1,5 +1,6 @@
 # sampler = gp through the CLI: two workers and a second process on one
-# study, resume after kill -9, ask/tell, importance in status and best,
+# study, resume after kill -9, ask/tell (each ask starting from the last
+# saved fit), importance in status and best,
 # determinism with one worker, and bad [sampler] options.
 . "$E2E_LIB"
 cat >g.ini <<'EOS'
@@ -83,6 +84,15 @@ while :; do
     "$HPSEARCH" tell a.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
 done
 expect_eq "$(q a.db "select count(*) from trials where state = 'COMPLETE'")" 14 "asked and told"
+# each ask saved the gp's fit for the next process to start from
+expect_eq "$(q a.db "select sampler || ' ' || trials || ' ' || substr(state, 1, 6) from sampler_state")" \
+    "gp 13 gp1 3 " "the last fit, on 13 trials, 3 length-scales"
+# a saved fit that cannot be read is ignored (the next ask fits from
+# scratch) and replaced
+q a.db "update sampler_state set state = 'garbage'"
+sed -i 's/^trials = 14/trials = 15/' a.ini
+expect_exit 0 "$HPSEARCH" ask a.ini
+expect_eq "$(q a.db "select substr(state, 1, 6) from sampler_state")" "gp1 3 " "replaced"
 
 # bad options
 sed 's/acquisition = logei/acquisition = magic/' g.ini >b.ini

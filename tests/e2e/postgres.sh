@@ -63,12 +63,13 @@ check_dense() {
 }
 
 # 1. run, status, best, trials, export on PostgreSQL; the schema is made by
-#    hpsearch at version 5 (4's tables and the server-side claim)
+#    hpsearch at version 6 (4's tables, the server-side claim, the samplers'
+#    last fits)
 U=$(fresh_db run)
 pq_study a "$U" 30 "workers = 2
 sampler = gp"
 expect_exit 0 "$HPSEARCH" run a.ini --quiet
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 5 "schema version"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 6 "schema version"
 expect_eq "$(pq "$U" "select count(*) from trials where state = 'COMPLETE'")" 30 "30 complete"
 check_dense "$U" a 30
 expect_exit 0 "$HPSEARCH" status a.ini
@@ -357,15 +358,17 @@ expect_in gone.err "could not reconnect for 2 s"
 expect_exit 0 "$HPSEARCH" run gone.ini --quiet
 check_dense "$U" gone 24
 
-# 11. a database at version 4 (before the server-side claim) is migrated by
-#     the next command and its study carries on
+# 11. a database at version 4 (before the server-side claim and the samplers'
+#     last fits) is migrated by the next command and its study carries on
 U=$(fresh_db v4)
 pq_study m "$U" 20 ""
 expect_exit 0 "$HPSEARCH" run m.ini --quiet --trials 10
 pq "$U" "drop function hpsearch_claim, hpsearch_propose, hpsearch_finish;
-         delete from hpsearch_schema where version = 5" >/dev/null
+         drop table sampler_state; delete from hpsearch_schema where version >= 5" >/dev/null
 expect_exit 0 "$HPSEARCH" status "$U"
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 5 "migrated to version 5"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 6 "migrated to version 6"
+expect_eq "$(pq "$U" "select count(*) from pg_tables where tablename = 'sampler_state'")" 1 \
+    "the samplers' table is back"
 expect_eq "$(pq "$U" "select count(*) from pg_proc where proname like 'hpsearch_%'")" 3 \
     "the three functions are back"
 expect_exit 0 "$HPSEARCH" run m.ini --quiet

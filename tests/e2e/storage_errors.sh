@@ -33,9 +33,9 @@ expect_exit 0 "$HPSEARCH" run s.ini --quiet
 before=$(q s.db "select group_concat(number || '=' || value) from trials")
 q s.db "alter table trials drop column output; alter table trials drop column sampler;
         alter table trials drop column study_seed; alter table trials drop column instance;
-        alter table trials drop column origin; pragma user_version = 1"
+        alter table trials drop column origin; drop table sampler_state; pragma user_version = 1"
 expect_exit 0 "$HPSEARCH" status s.ini
-expect_eq "$(q s.db "pragma user_version")" 4 "migrated to version 4"
+expect_eq "$(q s.db "pragma user_version")" 5 "migrated to version 5"
 expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
     "the new column"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
@@ -47,9 +47,9 @@ rm -f s.db s.db-wal s.db-shm
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 4
 q s.db "alter table trials drop column sampler; alter table trials drop column study_seed;
         alter table trials drop column instance; alter table trials drop column origin;
-        pragma user_version = 2"
+        drop table sampler_state; pragma user_version = 2"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 6
-expect_eq "$(q s.db "pragma user_version")" 4 "migrated from 2 to 4"
+expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 2 to 5"
 expect_eq "$(q s.db "select count(*) from trials where sampler is null")" 4 "old trials"
 expect_eq "$(q s.db "select count(*) from trials where sampler = 'random'")" 2 "new trials"
 expect_exit 0 "$HPSEARCH" status s.ini
@@ -63,11 +63,22 @@ q s.db "update trials set state = 'RUNNING', finished_at = null, value = null,
         pid = 999999999, host = '$(hostname)' where number = 2;
         delete from trial_values where trial_id = (select trial_id from trials where number = 2);
         alter table trials drop column instance; alter table trials drop column origin;
-        pragma user_version = 3"
+        drop table sampler_state; pragma user_version = 3"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
-expect_eq "$(q s.db "pragma user_version")" 4 "migrated from 3 to 4"
+expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 3 to 5"
 expect_eq "$(q s.db "select count(*) from trials where state = 'COMPLETE'")" 3 \
     "the old running trial re-run"
+rm -f s.db s.db-wal s.db-shm
+
+# a version-4 database gains the samplers' last fits (sampler_state): a gp
+# study's next run saves its fit there
+sed 's/^sampler = .*/sampler = gp/' s.ini >s4.ini
+expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 8
+q s.db "drop table sampler_state; pragma user_version = 4"
+expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 10
+expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 4 to 5"
+expect_eq "$(q s.db "select sampler || ' ' || substr(state, 1, 4) from sampler_state")" "gp gp1 " \
+    "the gp's fit is kept"
 rm -f s.db s.db-wal s.db-shm
 
 # same name, other search space

@@ -281,6 +281,70 @@ static void test_degenerate(void **state)
     propose_with(failed, 6, NULL);                  /* failed trials */
 }
 
+/* A fit saved by one sampler object and loaded by a new one (as a new
+** process does) gives the same proposals where no refit happens (past 300
+** trials, until the data grows by 10%); a text for another space is
+** refused; samplers without a model keep nothing. */
+static void test_saved_model_starts_warm(void **state)
+{
+    (void)state;
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
+    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    const hp_function_info *f = function_find("branin");
+    enum { N = 320 };
+    double *x = malloc(sizeof(double) * 2 * (N + 2)), *y = malloc(sizeof(double) * (N + 2));
+    assert_non_null(x && y);
+    hp_sampler *rnd, *a, *b;
+    hp_sampler_options opt;
+    sampler_options_init(&opt);
+    opt.deterministic = 1;
+    assert_int_equal(sampler_new("random", s, 2, &opt, &rnd, err), 0);
+    hp_value v[2];
+    char text[2048];
+    int trials = -1;
+    assert_int_equal(sampler_save_model(rnd, text, sizeof text, &trials), 0);
+    for (int i = 0; i < N + 2; i++) {
+        assert_int_equal(sampler_propose(rnd, (uint64_t)i, NULL, v, err), 0);
+        space_encode(s, v, x + 2 * i);
+        double p[2] = {v[0].value, v[1].value};
+        y[i] = function_eval(f, p, 2);
+    }
+    assert_int_equal(sampler_new("auto", s, 4, &opt, &a, err), 0);
+    assert_int_equal(sampler_save_model(a, text, sizeof text, &trials), 0); /* no fit yet */
+    hp_history h = {N, x, y, 0, NULL};
+    hp_value va[2], vb[2];
+    assert_int_equal(sampler_propose(a, N, &h, va, err), 0);
+    assert_true(sampler_save_model(a, text, sizeof text, &trials) > 0);
+    assert_int_equal(trials, N);
+    assert_memory_equal(text, "gp1 2 ", 6);
+    /* the next proposal, by the same object and by a new one loaded warm */
+    h.n = N + 2;
+    assert_int_equal(sampler_propose(a, N + 2, &h, va, err), 0);
+    assert_int_equal(sampler_new("auto", s, 4, &opt, &b, err), 0);
+    assert_int_equal(sampler_load_model(b, text, trials), 0);
+    assert_int_equal(sampler_propose(b, N + 2, &h, vb, err), 0);
+    assert_float_equal(va[0].value, vb[0].value, 1e-6);
+    assert_float_equal(va[1].value, vb[1].value, 1e-6);
+    char again[2048];
+    int trials_b;
+    assert_true(sampler_save_model(b, again, sizeof again, &trials_b) > 0);
+    assert_string_equal(again, text);
+    assert_int_equal(trials_b, trials);
+    /* another dimension, garbage, an out-of-range length-scale: refused */
+    assert_int_equal(sampler_load_model(b, "gp1 3 0 0 0 0 0", N), -1);
+    assert_int_equal(sampler_load_model(b, "tpe whatever", N), -1);
+    assert_int_equal(sampler_load_model(b, "gp1 2 0 0 0 99", N), -1);
+    assert_int_equal(sampler_load_model(rnd, text, N), -1);
+    sampler_free(rnd);
+    sampler_free(a);
+    sampler_free(b);
+    free(x);
+    free(y);
+    space_free(s);
+}
+
 static void test_deterministic_and_improves(void **state)
 {
     (void)state;
@@ -339,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_posterior_by_hand),  cmocka_unit_test(test_mll_gradient),
         cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),
         cmocka_unit_test(test_predict_batch_matches_single),
+        cmocka_unit_test(test_saved_model_starts_warm),
         cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
