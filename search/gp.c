@@ -19,6 +19,7 @@
 void gp_set_deterministic(hp_gp *gp, int fixed)
 {
     gp->deterministic = fixed;
+    gp->pinned_log_noise = PINNED_LOG_NOISE;
     if (fixed)
         gp->h.log_noise = PINNED_LOG_NOISE;
 }
@@ -57,6 +58,9 @@ void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h)
 {
     gp->h = *h;
     gp->fitted = 1; /* given hyperparameters are a fit to start from */
+    if (gp->deterministic) /* one of the two pinned levels */
+        gp->h.log_noise = gp->pinned_log_noise =
+            fabs(h->log_noise - NUGGET_LOG_NOISE) < 1e-6 ? NUGGET_LOG_NOISE : PINNED_LOG_NOISE;
 }
 
 double gp_kernel(const hp_gp *gp, const double *a, const double *b)

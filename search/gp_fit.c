@@ -192,7 +192,7 @@ static void unpack(const hp_gp *gp, const gsl_vector *v, hp_gp_hyper *h)
     for (int j = 0; j < gp->d; j++)
         h->log_ls[j] = gsl_vector_get(v, (size_t)j);
     h->log_signal = gsl_vector_get(v, (size_t)gp->d);
-    h->log_noise = gp->deterministic ? PINNED_LOG_NOISE : gsl_vector_get(v, (size_t)gp->d + 1);
+    h->log_noise = gp->deterministic ? gp->pinned_log_noise : gsl_vector_get(v, (size_t)gp->d + 1);
 }
 
 /* Keeps BFGS inside a sane box: beyond it the prior dominates anyway, and
@@ -285,22 +285,59 @@ static double fit_from(hp_gp *gp, const hp_gp_hyper *start, hp_gp_hyper *best)
     return f;
 }
 
-void gp_fit_hyperparameters(hp_gp *gp)
+/* The MAP from the warm start and, on the first fit and every
+** RESTART_EVERY points (a function of n, not of the object's history, so
+** that workers agree), from the prior's mode: a restart costs as much as
+** the warm fit.  Returns the value reached; *H the hyperparameters. */
+static double fit_warm_and_mode(hp_gp *gp, const hp_gp_hyper *warm, hp_gp_hyper *h)
 {
-    hp_gp_hyper warm = gp->h, mode, a, b;
-    double fa = fit_from(gp, &warm, &a);
-    /* A restart from the prior's mode costs as much as the warm fit and
-    ** rarely wins once a fit exists: every RESTART_EVERY points (a function
-    ** of n, not of the object's history, so workers agree) */
-    if (gp->fitted && gp->n % RESTART_EVERY != 0 && isfinite(fa)) {
-        gp->h = a;
-        return;
-    }
-    gp->fitted = 1;
+    hp_gp_hyper mode, a, b;
+    double fa = fit_from(gp, warm, &a);
+    *h = a;
+    if (gp->fitted && gp->n % RESTART_EVERY != 0 && isfinite(fa))
+        return fa;
     default_hyper(gp->d, &mode);
     if (gp->deterministic)
-        mode.log_noise = PINNED_LOG_NOISE;
+        mode.log_noise = gp->pinned_log_noise;
     double fb = fit_from(gp, &mode, &b);
-    if (isfinite(fa) || isfinite(fb))
-        gp->h = fa <= fb ? a : b;
+    if (!isfinite(fa) && !isfinite(fb))
+        return INFINITY;
+    if (fb < fa) {
+        *h = b;
+        return fb;
+    }
+    return fa;
+}
+
+void gp_fit_hyperparameters(hp_gp *gp)
+{
+    hp_gp_hyper h = gp->h;
+    if (!gp->deterministic) {
+        if (isfinite(fit_warm_and_mode(gp, &gp->h, &h)))
+            gp->h = h;
+        gp->fitted = 1;
+        return;
+    }
+    /* A deterministic objective: exact interpolation, or a nugget of 1e-6
+    ** (of the standardised variance) that lets the model smooth over
+    ** structure finer than the data resolve (Ackley's ripples on its
+    ** bowl), chosen by the posterior.  Interpolation keeps smooth
+    ** functions' optima to 1e-7; the nugget keeps rugged ones from short
+    ** length-scales that make the search diffuse. */
+    static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
+    double best = INFINITY;
+    hp_gp_hyper chosen = gp->h;
+    for (int k = 0; k < 2; k++) {
+        hp_gp_hyper warm = gp->h, fitted;
+        warm.log_noise = gp->pinned_log_noise = levels[k];
+        double f = fit_warm_and_mode(gp, &warm, &fitted);
+        if (f < best) {
+            best = f;
+            chosen = fitted;
+        }
+    }
+    gp->pinned_log_noise = chosen.log_noise;
+    if (isfinite(best))
+        gp->h = chosen;
+    gp->fitted = 1;
 }

@@ -16,6 +16,8 @@
 
 /* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
 #define PINNED_LOG_NOISE (-60.0)
+/* the deterministic model's alternative: a nugget of 1e-6 (gp_fit.c) */
+#define NUGGET_LOG_NOISE (-13.815510557964274)
 
 struct hp_gp {
     int d;
@@ -27,7 +29,8 @@ struct hp_gp {
     double *alpha;    /* cap */
     gsl_matrix *L;    /* cap x cap; the first n x n block is used */
     double jitter;    /* added to the diagonal by the last factorisation */
-    int deterministic;/* noise pinned at the floor */
+    int deterministic;/* noise pinned: at the floor or at the nugget */
+    double pinned_log_noise;  /* the level a deterministic fit holds */
     int fitted;       /* hyperparameters fitted at least once */
     int n_data;       /* points set by gp_set_data/gp_update_data (the rest
                          of n are appended lies) */

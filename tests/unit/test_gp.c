@@ -191,6 +191,31 @@ static void test_predict_batch_matches_single(void **state)
     gp_free(gp);
 }
 
+/* A deterministic fit interpolates a smooth function and takes the nugget
+** on one with ripples finer than its points resolve. */
+static void test_deterministic_nugget_by_evidence(void **state)
+{
+    (void)state;
+    int d = 2, n = 40;
+    double x[80], y[40], rugged[40];
+    fill(x, y, n, d, 11);
+    for (int i = 0; i < n; i++)
+        rugged[i] = y[i] + 0.3 * sin(97 * x[2 * i]) * cos(89 * x[2 * i + 1]);
+    hp_gp *smooth = gp_new(d, NULL), *rough = gp_new(d, NULL);
+    gp_set_deterministic(smooth, 1);
+    gp_set_deterministic(rough, 1);
+    assert_int_equal(gp_set_data(smooth, x, y, n, 1), 0);
+    assert_int_equal(gp_set_data(rough, x, rugged, n, 1), 0);
+    hp_gp_hyper a, b;
+    gp_get_hyper(smooth, &a);
+    gp_get_hyper(rough, &b);
+    if (!(a.log_noise < -50 && fabs(b.log_noise - log(1e-6)) < 1e-9))
+        fail_msg("log noise: smooth %g (want the floor), rugged %g (want log 1e-6)",
+                 a.log_noise, b.log_noise);
+    gp_free(smooth);
+    gp_free(rough);
+}
+
 static void test_append_matches_refactor(void **state)
 {
     (void)state;
@@ -404,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),
         cmocka_unit_test(test_predict_batch_matches_single),
         cmocka_unit_test(test_saved_model_starts_warm),
+        cmocka_unit_test(test_deterministic_nugget_by_evidence),
         cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,62 @@
+/*
+** The gp sampler's state, shared by its three files; private to search/:
+** sampler_gp.c (the sampler: data, fit, proposal), gp_target.c (what the
+** model is fitted to) and gp_acquire.c (maximising the acquisition).
+*/
+#ifndef HP_SAMPLER_GP_IMPL_H
+#define HP_SAMPLER_GP_IMPL_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_qrng.h>
+
+#include "gp.h"
+#include "sampler.h"
+
+#define N_CANDIDATES 2048
+#define N_STARTS 6
+/* the best candidates, the incumbent and 4 perturbations of it */
+#define MAX_STARTS (N_STARTS + 4)
+
+typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
+
+typedef struct {
+    const hp_space *space;
+    uint64_t seed;
+    int d;
+    int n_init;
+    acq_kind acq;
+    int kriging_believer;
+    int maximize;
+    int deterministic;
+    int n_cat[GP_MAX_DIM];     /* > 0 for categorical dims */
+    int discrete[GP_MAX_DIM];  /* int or stepped dims: moves between cells */
+    int param[GP_MAX_DIM];     /* the space's index of each searched dim */
+    hp_sampler *design;        /* sobol, for the initial trials */
+    hp_gp *gp;
+    int fitted_n;              /* n at the last hyperparameter fit */
+    int has_fit;
+    double importance[GP_MAX_DIM];
+    gsl_qrng *qrng;
+    hp_value *values;          /* space_size scratch */
+    double *cand;              /* N_CANDIDATES x d */
+    double *cand_acq;
+    double *cand_mu, *cand_var;  /* the candidates' posterior */
+    double *xs, *ys;           /* training data scratch */
+    int xs_cap;
+    double best;               /* the acquisition's threshold (standardised) */
+    double ucb_beta;
+} gp_state;
+
+/* Turns N values to maximise into the model's target in place: the low
+** (bad) tail warped by Yeo-Johnson when that makes it closer to normal,
+** then standardised (gp_target.c). */
+void gp_target_transform(double *y, int n);
+
+/* Maximises the acquisition of G's fitted model (on N points) for trial
+** NUMBER into BEST_U (d coordinates of the unit cube), never a point of H.
+** Returns 0, or -1 with err. */
+int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, int n,
+                            double *best_u, char *err);
+
+#endif
