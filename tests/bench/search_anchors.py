@@ -1,7 +1,8 @@
 """The search benchmark's anchors: other tools on the same problems.
 
 Runs Optuna's GPSampler (default and deterministic_objective=True) and
-TPESampler (default and multivariate), scikit-optimize's gp_minimize and
+TPESampler (default, which is multivariate in Optuna 5, and univariate),
+scikit-optimize's gp_minimize and
 HEBO on the problems `search_bench problems` lists, with the same seeds and
 budgets as hpsearch's samplers, and appends one row per run to the results
 file in search_bench's format.  Values come from `search_bench eval`, so the
@@ -23,7 +24,7 @@ import warnings
 for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-ANCHORS = ["optuna-gp", "optuna-gp-det", "optuna-tpe", "optuna-tpe-mv", "skopt-gp", "hebo"]
+ANCHORS = ["optuna-gp", "optuna-gp-det", "optuna-tpe", "optuna-tpe-uni", "skopt-gp", "hebo"]
 
 
 class Evaluator:
@@ -75,7 +76,7 @@ def run_optuna(run, budget, bounds, seed, kind):
     elif kind == "optuna-tpe":
         sampler = optuna.samplers.TPESampler(seed=seed)
     else:
-        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=False)
     study = optuna.create_study(sampler=sampler)
 
     def objective(trial):

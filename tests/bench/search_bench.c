@@ -489,7 +489,7 @@ static int no_worse(double a, double b)
 }
 
 static const char *const anchors[] = {"optuna-gp", "optuna-gp-det", "optuna-tpe",
-                                      "optuna-tpe-mv", "skopt-gp", "hebo"};
+                                      "optuna-tpe-uni", "skopt-gp", "hebo"};
 #define N_ANCHORS ((int)(sizeof anchors / sizeof anchors[0]))
 
 /* The samplers of the file, in order of first appearance. */

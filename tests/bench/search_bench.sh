@@ -25,7 +25,7 @@ here=$(dirname "$0")
 bench=$build/tests/search_bench
 venv=${HPSEARCH_BENCH_VENV:-$HOME/.cache/hpsearch-bench-venv}
 jobs=${JOBS:-2}
-anchors=${ANCHORS:-optuna-gp,optuna-gp-det,optuna-tpe,optuna-tpe-mv,skopt-gp,hebo}
+anchors=${ANCHORS:-optuna-gp,optuna-gp-det,optuna-tpe,optuna-tpe-uni,skopt-gp,hebo}
 samplers=${SAMPLERS:-auto,tpe,random,auto-asktell}
 [ -x "$bench" ] || { echo "search_bench.sh: $bench not built (ninja -C $build)" >&2; exit 2; }
 mkdir -p "$(dirname "$results")"
