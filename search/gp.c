@@ -14,7 +14,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
-#include "gp_impl.h"
+#include "gp_internals.h"
 
 void gp_set_deterministic(hp_gp *gp, int fixed)
 {

@@ -21,7 +21,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
-#include "gp_impl.h"
+#include "gp_internals.h"
 
 #define RESTART_EVERY 4
 

@@ -2,8 +2,8 @@
 ** The GP model's insides, shared by gp.c (data, factorisation, posterior)
 ** and gp_fit.c (the hyperparameters' MAP fit).  Not for other modules.
 */
-#ifndef HP_GP_IMPL_H
-#define HP_GP_IMPL_H
+#ifndef HP_GP_INTERNALS_H
+#define HP_GP_INTERNALS_H
 
 #include <math.h>
 #include <string.h>
