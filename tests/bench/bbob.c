@@ -271,7 +271,7 @@ static double f_griewank_rosenbrock(const hp_bbob *f, const double *x, double *z
 static double f_schwefel(const hp_bbob *f, const double *x, double *z)
 {
     int d = f->d;
-    double xh[BBOB_MAX_DIM], zh[BBOB_MAX_DIM], two_xopt[BBOB_MAX_DIM];
+    double xh[BBOB_MAX_DIM] = {0}, zh[BBOB_MAX_DIM] = {0}, two_xopt[BBOB_MAX_DIM] = {0};
     for (int i = 0; i < d; i++) {
         xh[i] = 2 * f->sign[i] * x[i];
         two_xopt[i] = 2 * fabs(f->xopt[i]);
@@ -282,7 +282,7 @@ static double f_schwefel(const hp_bbob *f, const double *x, double *z)
     for (int i = 0; i < d; i++)
         z[i] = zh[i] - two_xopt[i];
     lambda(z, d, 10);
-    double s = 0, zs[BBOB_MAX_DIM];
+    double s = 0, zs[BBOB_MAX_DIM] = {0};
     for (int i = 0; i < d; i++) {
         z[i] = 100 * (z[i] + two_xopt[i]);
         s += z[i] * sin(sqrt(fabs(z[i])));
@@ -294,7 +294,7 @@ static double f_schwefel(const hp_bbob *f, const double *x, double *z)
 static double f_gallagher(const hp_bbob *f, const double *x, double *z)
 {
     int d = f->d;
-    double rx[BBOB_MAX_DIM], best = 0;
+    double rx[BBOB_MAX_DIM] = {0}, best = 0;
     mat_vec(f->R, d, x, rx);
     for (int p = 0; p < f->peaks; p++) {
         const double *y = f->peak_y + p * d, *c = f->peak_scale + p * d;
@@ -331,7 +331,7 @@ static double f_lunacek(const hp_bbob *f, const double *x, double *z, double *t)
     int d = f->d;
     const double mu0 = 2.5, dd = 1;
     double s = 1 - 1 / (2 * sqrt(d + 20.0) - 8.2), mu1 = -sqrt((mu0 * mu0 - dd) / s);
-    double xh[BBOB_MAX_DIM], a = 0, b = 0;
+    double xh[BBOB_MAX_DIM] = {0}, a = 0, b = 0;
     for (int i = 0; i < d; i++) {
         xh[i] = 2 * f->sign[i] * x[i];
         a += (xh[i] - mu0) * (xh[i] - mu0);
@@ -487,7 +487,7 @@ static int make_gallagher(hp_bbob *f, draw_state *g)
         return -1;
     int order[GALLAGHER_MAX_PEAKS], dims[BBOB_MAX_DIM];
     permutation(g, n - 1, order);
-    double y[BBOB_MAX_DIM];
+    double y[BBOB_MAX_DIM] = {0};
     for (int p = 0; p < n; p++) {
         /* alpha_1 is the first condition; the others are 1000^(2j/(n-2))
         ** drawn without replacement */

@@ -279,7 +279,7 @@ static double run_one(const problem *p, const char *name, int seed, double *ms)
             exit(1);
         }
         spent += now() - t0;
-        double pt[MAX_DIM], obs;
+        double pt[MAX_DIM] = {0}, obs;
         for (int j = 0; j < d; j++)
             pt[j] = v[j].value;
         double r = evaluate(p, f, seed, t, pt, &obs);
@@ -422,7 +422,7 @@ static int cmd_eval(void)
             f = bbob_new(p.fn, dim, seed);
             f_fn = p.fn, f_dim = dim, f_seed = seed;
         }
-        double x[MAX_DIM], obs;
+        double x[MAX_DIM] = {0}, obs;
         const char *c = line + used;
         for (int j = 0; j < dim; j++) {
             char *end;
