@@ -327,7 +327,12 @@ void gp_fit_hyperparameters(hp_gp *gp)
     static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
     double best = INFINITY;
     hp_gp_hyper chosen = gp->h;
+    /* the level is chosen again where the restarts happen; between them
+       the fit keeps it (half the cost) */
+    int again = !gp->fitted || gp->n % RESTART_EVERY == 0;
     for (int k = 0; k < 2; k++) {
+        if (!again && levels[k] != gp->pinned_log_noise)
+            continue;
         hp_gp_hyper warm = gp->h, fitted;
         warm.log_noise = gp->pinned_log_noise = levels[k];
         double f = fit_warm_and_mode(gp, &warm, &fitted);

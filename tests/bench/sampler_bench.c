@@ -201,16 +201,16 @@ static double time_at(int n_finished)
     opt.deterministic = 1;
     sampler_new("gp", s, 1, &opt, &smp, err);
     sampler_new("sobol", s, 1, &opt, &rnd, err);
-    double *x = malloc(sizeof(double) * (size_t)(n_finished + 4) * (size_t)d);
-    double *y = malloc(sizeof(double) * (size_t)(n_finished + 4));
+    double *x = malloc(sizeof(double) * (size_t)(n_finished + 6) * (size_t)d);
+    double *y = malloc(sizeof(double) * (size_t)(n_finished + 6));
     hp_value v[16];
     for (int i = 0; i < n_finished; i++) {
         sampler_propose(rnd, (uint64_t)i, NULL, v, err);
         space_encode(s, v, x + i * d);
         y[i] = evaluate(&p, s, v);
     }
-    double times[3];
-    for (int r = 0; r < 3; r++) {
+    double times[5];
+    for (int r = 0; r < 5; r++) {
         hp_history h = {n_finished + r, x, y, 0, NULL};
         double t0 = now();
         sampler_propose(smp, (uint64_t)(n_finished + r), &h, v, err);
@@ -223,7 +223,7 @@ static double time_at(int n_finished)
     sampler_free(smp);
     sampler_free(rnd);
     space_free(s);
-    return quantile(times, 3, 0.5);
+    return quantile(times, 5, 0.5);
 }
 
 int main(int argc, char **argv)
