@@ -3,8 +3,10 @@
 # ask/tell runs it) beside Optuna 5's GPSampler and TPESampler, scikit-
 # optimize and HEBO, on the 24 BBOB functions in 2, 5 and 10 dimensions
 # (budget 20 d), the classics (50 evaluations) and noisy classics, over the
-# same seeds; then the GP's proposal times; then per-cell medians and
-# quartiles of regret and the summary lines.
+# same seeds; then the GP's proposal times; then the MLP tasks (gp + asha
+# against sobol + asha and gp alone at equal epochs: search_mlp.sh, unless
+# SKIP_MLP is set); then per-cell medians and quartiles of regret and the
+# summary lines.
 #
 #   sh tests/bench/search_bench.sh BUILD_DIR [RESULTS.tsv] [search_bench options]
 #
@@ -60,5 +62,9 @@ if [ -n "$anchors" ]; then
 fi
 echo
 "$build/tests/sampler_bench" 1 timing | tail -1
+if [ -z "${SKIP_MLP:-}" ]; then
+    echo
+    sh "$here/search_mlp.sh" "$build/engine/hpsearch" "${MLP_SEEDS:-10}"
+fi
 echo
 "$bench" summary "$results"

@@ -1,0 +1,126 @@
+#!/bin/sh
+# The search benchmark's real tuning tasks: the MLP objective on the shipped
+# digits, iris and diabetes data with a 7-parameter space, tuned by
+#   gp + asha, sobol + asha, and gp without pruning,
+# each with the same budget of training epochs (EPOCHS_BUDGET, default 30
+# trials' worth: 30 x 20 epochs), over SEEDS seeds (default 10), one worker
+# so that trials run in number order.  A pruned study runs more trials than
+# it needs; its score is the best complete trial among the first trials
+# whose epochs fit in the budget.  Prints, per task, the median and
+# quartiles of the best validation score of each configuration (iris by
+# its validation loss: 30 validation rows make accuracies tie), and how
+# many seeds gp + asha won against each of the others.
+#   sh tests/bench/search_mlp.sh [build/engine/hpsearch] [seeds]
+set -eu
+hpsearch=${1:-build/engine/hpsearch}
+case $hpsearch in /*) ;; *) hpsearch=$(pwd)/$hpsearch ;; esac
+seeds=${2:-10}
+epochs=${EPOCHS:-20}
+budget=${EPOCHS_BUDGET:-$((30 * epochs))}
+studies=$(cd "$(dirname "$0")/../../studies" && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-mlp.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/data"
+cp "$studies/data/digits.csv" "$studies/data/iris.csv" "$studies/data/diabetes.csv" "$dir/data/"
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+
+# study NAME TASK SAMPLER PRUNER SEED TRIALS
+study() {
+    case $2 in
+        digits) data=digits.csv label=label kind=classification metric=val_accuracy dir_=maximize ;;
+        iris) data=iris.csv label=label kind=classification metric=val_loss dir_=minimize ;;
+        diabetes) data=diabetes.csv label=target kind=regression metric=val_r2 dir_=maximize ;;
+    esac
+    cat >"$dir/$1.ini" <<EOS
+[study]
+name      = $1
+direction = $dir_
+metric    = $metric
+trials    = $6
+workers   = 1
+threads   = 1
+seed      = $5
+sampler   = $3
+pruner    = $4
+[pruner]
+min_resource = 1
+reduction    = 3
+[objective]
+type        = mlp
+dataset     = data/$data
+label       = $label
+task        = $kind
+valid_split = 0.2
+test_split  = 0.2
+epochs      = $epochs
+patience    = 0
+[params]
+learning_rate = loguniform(1e-4, 1e-1)
+weight_decay  = loguniform(1e-6, 1e-2)
+dropout       = uniform(0.0, 0.5)
+hidden        = int(16, 256, log)
+layers        = int(1, 3)
+batch_size    = choice(16, 32, 64, 128)
+optimizer     = choice(sgd, momentum, adam, adamw)
+EOS
+}
+
+# The best complete trial among the first trials whose epochs fit BUDGET
+# (minimized metrics negated, so that higher is better everywhere).
+score() {
+    sqlite3 "$dir/$1.db" "select t.number, t.state, coalesce(t.value, 'nan'),
+        (select count(*) from trial_values v where v.trial_id = t.trial_id
+         and v.name = 'train_loss' and v.step is not null)
+        from trials t order by t.number" |
+        awk -F'|' -v b="$budget" -v sign="$2" '
+            { used += $4; if (used > b) exit
+              v = sign * $3
+              if ($2 == "COMPLETE" && $3 != "nan" && (best == "" || v > best)) best = v }
+            END { print (best == "" ? "nan" : best) }'
+}
+
+configs="gp-asha sobol-asha gp-none"
+out="$dir/scores"
+for task in digits iris diabetes; do
+    for seed in $(seq 1 "$seeds"); do
+        for c in $configs; do
+            sampler=${c%-*} pruner=${c#*-}
+            trials=$((budget / epochs))
+            [ "$pruner" = asha ] && trials=$((trials * 5))
+            name=$task-$c-$seed
+            study "$name" "$task" "$sampler" "$pruner" "$seed" "$trials"
+            (cd "$dir" && "$hpsearch" run "$name.ini" --quiet)
+            sign=1
+            [ "$task" = iris ] && sign=-1
+            echo "$task $c $seed $(score "$name" "$sign")" >>"$out"
+        done
+    done
+done
+echo "MLP tasks: best validation score (digits val_accuracy, iris -val_loss: its 30"
+echo "validation rows make accuracy ties; diabetes val_r2) at $budget epochs,"
+echo "$seeds seeds, median [q1, q3]; wins = seeds where gp + asha is strictly better"
+awk '
+    function q(v, n, p,   i, j, t, pos, k) {
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+        pos = p * (n - 1) + 1; k = int(pos)
+        return k < n ? v[k] + (pos - k) * (v[k + 1] - v[k]) : v[k]
+    }
+    { s[$1, $2, $3] = $4; task[$1] = 1; cfg[$2] = 1; if ($3 > seeds) seeds = $3 }
+    END {
+        split("gp-asha sobol-asha gp-none", C, " ")
+        split("digits iris diabetes", T, " ")
+        for (ti = 1; ti <= 3; ti++) {
+            t = T[ti]
+            for (ci = 1; ci <= 3; ci++) {
+                n = 0
+                for (sd = 1; sd <= seeds; sd++) v[++n] = s[t, C[ci], sd]
+                printf "%-9s %-11s %.4f [%.4f, %.4f]", t, C[ci], q(v, n, 0.5), q(v, n, 0.25), q(v, n, 0.75)
+                if (ci > 1) {
+                    w = 0
+                    for (sd = 1; sd <= seeds; sd++) w += s[t, "gp-asha", sd] > s[t, C[ci], sd]
+                    printf "   gp-asha wins %d of %d", w, seeds
+                }
+                printf "\n"
+            }
+        }
+    }' "$out"
