@@ -33,6 +33,8 @@ static void print_env(const hp_space *space, const hp_claim *c, const hp_value *
     char text[64];
     for (int i = 0; i < space_size(space); i++) {
         const hp_param *p = space_param(space, i);
+        if (!space_value_active(values[i]))
+            continue;
         fputs("HPSEARCH_PARAM_", stdout);
         for (const char *n = p->name; *n; n++)
             putchar(toupper((unsigned char)*n));

@@ -143,6 +143,8 @@ int mlp_trial_config(const hp_mlp_base *cfg, const hp_space *space, const hp_val
     int rmsprop_alpha_set = 0, decay_set = 0, epsilon_set = 0;
     for (int i = 0; i < space_size(space); i++) {
         const hp_param *p = space_param(space, i);
+        if (!space_value_active(values[i]))
+            continue; /* inactive: the default stands */
         const char *name = p->name;
         const char *text = space_param_is_text(p)
                                ? p->choices[values[i].index] : NULL;

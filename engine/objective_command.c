@@ -55,7 +55,8 @@ static const char *const keys[] = {"type", "command", "timeout", "kill_grace", N
 /* What one evaluation needs for placeholders. */
 typedef struct {
     const command_state *st;
-    char **texts;          /* a text per parameter */
+    char **texts;          /* a text per parameter; NULL: inactive */
+    int names_inactive;    /* the word being expanded names an inactive one */
     char trial[32], seed[32];
     const char *trial_dir, *checkpoint_dir;
 } expand_ctx;
@@ -76,6 +77,10 @@ static const char *lookup(void *ctx, const char *name)
     if (strcmp(name, "study_dir") == 0)
         return e->st->study_dir;
     int i = space_find(e->st->opts->space, name);
+    if (i >= 0 && !e->texts[i]) {
+        e->names_inactive = 1;
+        return "";
+    }
     return i >= 0 ? e->texts[i] : NULL;
 }
 
@@ -225,6 +230,8 @@ static char **build_env(const command_state *st, const expand_ctx *e)
     hp_buf b;
     buf_init(&b);
     for (int i = 0; i < np; i++) {
+        if (!e->texts[i])
+            continue; /* inactive in this trial: not in the environment */
         buf_reset(&b);
         buf_puts(&b, "HPSEARCH_PARAM_");
         for (const char *c = space_param(st->opts->space, i)->name; *c; c++) {
@@ -325,16 +332,27 @@ static int prepare(const command_state *st, const hp_trial_input *t, prepared *p
         goto oom;
     for (int i = 0; i < np; i++) {
         char text[64];
+        if (!space_value_active(t->values[i]))
+            continue;
         if (!(p->e.texts[i] = strdup(space_format_value(space, i, t->values[i], text,
                                                       sizeof text))))
             goto oom;
     }
-    for (int i = 0; i < words; i++)
-        if (!(p->argv[i] = cmdline_expand(st->words[i], lookup, &p->e, out->error,
-                                          sizeof out->error))) {
+    /* a word that names a parameter inactive in this trial is left out,
+       whole: "--momentum={momentum}" goes with its value */
+    for (int i = 0, k = 0; i < words; i++) {
+        p->e.names_inactive = 0;
+        char *word = cmdline_expand(st->words[i], lookup, &p->e, out->error,
+                                    sizeof out->error);
+        if (!word) {
             out->kind = OUTCOME_FAILED;
             return HP_EINPUT;
         }
+        if (p->e.names_inactive && i > 0)
+            free(word);
+        else
+            p->argv[k++] = word;
+    }
     if (!(p->program = resolve_program(st, p->argv[0]))) {
         out->kind = OUTCOME_FAILED;
         snprintf(out->error, sizeof out->error, "command '%s' not found in PATH",

@@ -286,11 +286,15 @@ uint64_t proposer_trial_seed(uint64_t study_seed, int64_t number)
 void proposer_values_json(const hp_space *space, const hp_value *values, hp_buf *out)
 {
     char text[64];
+    int first = 1;
     buf_puts(out, "{");
     for (int i = 0; i < space_size(space); i++) {
         const hp_param *par = space_param(space, i);
-        if (i)
+        if (!space_value_active(values[i]))
+            continue; /* not part of this trial */
+        if (!first)
             buf_puts(out, ", ");
+        first = 0;
         buf_json_string(out, par->name);
         buf_puts(out, ": ");
         if (space_value_is_numeric(space, i) && !space_param_is_text(par))
@@ -318,19 +322,22 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     if (hist)
         save_model(p);
     int n = space_size(space);
-    c->params = calloc((size_t)n, sizeof *c->params);
+    c->params = calloc((size_t)n + 1, sizeof *c->params);
     if (!c->params)
         goto oom;
-    c->n_params = n;
+    c->n_params = 0;
     for (int i = 0; i < n; i++) {
         const hp_param *par = space_param(space, i);
-        c->params[i].name = strdup(par->name);
-        c->params[i].value = p->values[i].value;
-        if (!c->params[i].name)
+        if (!space_value_active(p->values[i]))
+            continue; /* an inactive parameter has no row */
+        hp_param_row *row = &c->params[c->n_params++];
+        row->name = strdup(par->name);
+        row->value = p->values[i].value;
+        if (!row->name)
             goto oom;
         if (space_param_is_text(par)) {
-            c->params[i].text = strdup(par->choices[p->values[i].index]);
-            if (!c->params[i].text)
+            row->text = strdup(par->choices[p->values[i].index]);
+            if (!row->text)
                 goto oom;
         }
     }
@@ -356,6 +363,12 @@ int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *va
         for (int k = 0; k < c->n_params; k++)
             if (strcmp(c->params[k].name, par->name) == 0)
                 row = &c->params[k];
+        if (!row && space_is_conditional(space, i)) {
+            /* inactive, if the trial's other values say so (checked below) */
+            values[i].index = HP_INACTIVE;
+            values[i].value = NAN;
+            continue;
+        }
         if (!row) {
             snprintf(err, HP_ERR_LEN, "trial %lld has no parameter '%s'",
                      (long long)c->number, par->name);
@@ -379,5 +392,14 @@ int proposer_claim_values(const hp_space *space, const hp_claim *c, hp_value *va
             return HP_EINPUT;
         }
     }
+    /* rows of parameters whose condition fails are ignored; a parameter
+       missing where its condition holds: another version of the space */
+    space_apply_conditions(space, values);
+    for (int i = 0; i < space_size(space); i++)
+        if (!space_value_active(values[i]) && space_condition_holds(space, i, values)) {
+            snprintf(err, HP_ERR_LEN, "trial %lld has no parameter '%s'",
+                     (long long)c->number, space_param(space, i)->name);
+            return HP_EINPUT;
+        }
     return 0;
 }

@@ -150,11 +150,13 @@
       PG_ROWS)                                                                       \
     X(trial_by_number, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.number = ?2",     \
       PG_ROWS)                                                                       \
-    X(param_names, "SELECT key FROM json_each((SELECT params_json FROM trials "      \
-      "WHERE study_id = ?1 AND params_json <> '' ORDER BY number LIMIT 1)) ORDER BY id",\
-      "SELECT key FROM json_each((SELECT params_json::json FROM trials WHERE "       \
-      "study_id = ?1 AND params_json <> '' ORDER BY number LIMIT 1)) WITH ORDINALITY "\
-      "j(key, value, ord) ORDER BY ord")                                             \
+    /* every trial's: a conditional parameter is absent where inactive */        \
+    X(param_names, "SELECT j.key FROM trials t, json_each(t.params_json) j WHERE "    \
+      "t.study_id = ?1 AND t.params_json <> '' GROUP BY j.key "                      \
+      "ORDER BY min(t.number), min(j.id)",                                           \
+      "SELECT j.key FROM trials t, json_each(t.params_json::json) WITH ORDINALITY "  \
+      "j(key, value, ord) WHERE t.study_id = ?1 AND t.params_json <> '' "            \
+      "GROUP BY j.key ORDER BY min(t.number), min(j.ord)")                           \
     X(metric_names, "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "\
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
       "ORDER BY min(t.number), min(v.rowid)",                                        \

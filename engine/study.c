@@ -263,6 +263,19 @@ static int load_params(hp_study_config *cfg, char *err)
     if (space_size(cfg->space) == 0)
         return fail_at(err, ini, ini_section_line(ini, "params"),
                        "the study has no parameters: add a [params] section");
+    int bad;
+    if (space_resolve(cfg->space, &bad, msg)) {
+        /* the line of the parameter whose condition is wrong */
+        int line = ini_section_line(ini, "params");
+        const char *name = bad >= 0 ? space_param(cfg->space, bad)->name : NULL;
+        for (int i = 0; name && i < ini->n_entries; i++)
+            if (strcmp(ini->entries[i].section, "params") == 0 &&
+                strcmp(ini->entries[i].key, name) == 0)
+                line = ini->entries[i].line;
+        if (!name)
+            return fail_at(err, ini, line, "%s", msg);
+        return fail_at(err, ini, line, "parameter '%s': %s", name, msg);
+    }
     return 0;
 }
 

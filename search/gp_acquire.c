@@ -107,6 +107,7 @@ static void snap(gp_state *g, double *u)
 {
     space_decode(g->space, u, g->values);
     space_encode(g->space, g->values, u);
+    gp_impute_inactive(u, g->d);
 }
 
 static int same_point(const double *a, const double *b, int d)
@@ -184,10 +185,13 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             return -1;
         for (int k = 0; k < m; k++) {
             int s = idx[k];
-            const double *gr = grad + k * d;
+            double *gr = grad + k * d;
             slope[s] = 0;
-            for (int j = 0; j < d; j++)
+            for (int j = 0; j < d; j++) {
+                if (u[s][j] < 0)
+                    gr[j] = 0; /* inactive here: the coordinate stays */
                 slope[s] += gr[j] * gr[j] * pre[j];
+            }
             searching[s] = slope[s] > 1e-14;
             if (!searching[s])
                 active[s] = 0;
@@ -202,8 +206,9 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             for (int s = 0; s < ns; s++)
                 if (searching[s]) {
                     for (int j = 0; j < d; j++)
-                        x[q * d + j] = fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
-                                            1 - 1e-12);
+                        x[q * d + j] = u[s][j] < 0 ? u[s][j]
+                                       : fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
+                                              1 - 1e-12);
                     who[q++] = s;
                 }
             if (q == 0)
@@ -242,8 +247,8 @@ static double refine_discrete(gp_state *g, double *u)
     for (int round = 0; round < 3; round++) {
         int improved = 0;
         for (int j = 0; j < d; j++) {
-            if (!g->n_cat[j] && !g->discrete[j])
-                continue;
+            if ((!g->n_cat[j] && !g->discrete[j]) || u[j] < 0)
+                continue; /* continuous, or inactive at U */
             int nv = g->n_cat[j] ? g->n_cat[j] : 2;
             for (int k = 0; k < nv; k++) {
                 memcpy(trial, u, sizeof(double) * (size_t)d);

@@ -51,6 +51,7 @@ static void gp_destroy(void *state)
     free(g->cand_var);
     free(g->xs);
     free(g->ys);
+    free(g->hx);
     free(g);
 }
 
@@ -76,6 +77,8 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
              : strcmp(opt->acquisition, "pi") == 0  ? ACQ_PI
                                                     : ACQ_LOGEI;
     g->kriging_believer = strcmp(opt->batch, "kriging_believer") == 0;
+    for (int i = 0; i < space_size(space); i++)
+        g->conditional |= space_is_conditional(space, i);
     int k = 0;
     for (int i = 0; i < space_size(space); i++) {
         const hp_param *p = space_param(space, i);
@@ -239,11 +242,44 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
     return n;
 }
 
-static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_value *out,
+/* H with the inactive coordinates of its points imputed (gp_impute_inactive),
+** in *LOCAL; H itself when the space has no conditions.  NULL when out of
+** memory. */
+static const hp_history *imputed_history(gp_state *g, const hp_history *h, hp_history *local)
+{
+    if (!g->conditional)
+        return h;
+    size_t rows = (size_t)h->n + (size_t)h->n_running;
+    if (rows > (size_t)g->hx_cap) {
+        double *hx = realloc(g->hx, sizeof(double) * (rows * 2 + 1) * (size_t)g->d);
+        if (!hx)
+            return NULL;
+        g->hx = hx;
+        g->hx_cap = (int)(rows * 2 + 1);
+    }
+    size_t nd = (size_t)h->n * (size_t)g->d;
+    if (h->n)
+        memcpy(g->hx, h->x, sizeof(double) * nd);
+    if (h->n_running)
+        memcpy(g->hx + nd, h->x_running, sizeof(double) * (size_t)h->n_running * (size_t)g->d);
+    gp_impute_inactive(g->hx, (int)(rows * (size_t)g->d));
+    *local = *h;
+    local->x = g->hx;
+    local->x_running = g->hx + nd;
+    return local;
+}
+
+static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_value *out,
                       char *err)
 {
     gp_state *g = state;
     int d = g->d;
+    hp_history local;
+    const hp_history *h = imputed_history(g, given, &local);
+    if (!h) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
     int valid = 0;
     for (int i = 0; i < h->n; i++)
         valid += isfinite(h->y[i]) != 0;
@@ -275,9 +311,15 @@ static int gp_propose(void *state, uint64_t number, const hp_history *h, hp_valu
     return 0;
 }
 
-static int gp_fit(void *state, const hp_history *h, char *err)
+static int gp_fit(void *state, const hp_history *given, char *err)
 {
     gp_state *g = state;
+    hp_history local;
+    const hp_history *h = imputed_history(g, given, &local);
+    if (!h) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
     int valid = 0;
     for (int i = 0; i < h->n; i++)
         valid += isfinite(h->y[i]) != 0;

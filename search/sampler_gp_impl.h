@@ -20,6 +20,21 @@
 
 typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
 
+/* Where the model puts a coordinate of a parameter inactive in a trial
+** (NaN in the history): outside the cube, so that two trials where it is
+** inactive agree on it, a trial where it is active differs from them by
+** at least the whole range (a category never matches), and the fitted
+** length-scale says how much that difference matters.  The ascent never
+** moves such a coordinate; snapping puts it back. */
+#define GP_INACTIVE_COORD (-1.0)
+
+static inline void gp_impute_inactive(double *u, int d)
+{
+    for (int j = 0; j < d; j++)
+        if (u[j] != u[j])
+            u[j] = GP_INACTIVE_COORD;
+}
+
 typedef struct {
     const hp_space *space;
     uint64_t seed;
@@ -44,6 +59,9 @@ typedef struct {
     double *cand_mu, *cand_var;  /* the candidates' posterior */
     double *xs, *ys;           /* training data scratch */
     int xs_cap;
+    int conditional;           /* the space has conditions */
+    double *hx;                /* the history's points, inactive ones imputed */
+    int hx_cap;
     double best;               /* the acquisition's threshold (standardised) */
     double ucb_beta;
 } gp_state;

@@ -6,7 +6,7 @@
 */
 #include "space.h"
 
-#include "name_index.h"
+#include "space_internals.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,14 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct hp_space {
-    hp_param *params;
-    int n, cap;
-    int dim;
-    hp_name_index *by_name;   /* name -> index, ignoring case (names that
-                                 differ only in case are refused) */
-};
 
 #define MAX_ARGS 4096
 
@@ -52,9 +44,14 @@ void space_free(hp_space *space)
 {
     if (!space)
         return;
-    for (int i = 0; i < space->n; i++)
+    for (int i = 0; i < space->n; i++) {
         param_deinit(&space->params[i]);
+        condition_free(&space->conds[i]);
+    }
     free(space->params);
+    free(space->conds);
+    free(space->order);
+    free(space->group);
     name_index_free(space->by_name);
     free(space);
 }
@@ -320,7 +317,8 @@ static int parse_range(hp_param *p, const char *fn, char **args, int *quoted,
     return 0;
 }
 
-int space_add(hp_space *space, const char *name, const char *spec, char *err)
+/* Appends parameter NAME with distribution SPEC (no condition). */
+static int add_param(hp_space *space, const char *name, const char *spec, char *err)
 {
     if (!valid_name(name)) {
         snprintf(err, HP_ERR_LEN, "'%s' is not a valid parameter name (letters, "
@@ -436,6 +434,12 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
             goto fail;
         }
         space->params = np;
+        hp_condition *nc = realloc(space->conds, sizeof(hp_condition) * cap);
+        if (!nc) {
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            goto fail;
+        }
+        space->conds = nc;
         space->cap = cap;
     }
     if (name_index_put(space->by_name, p.name, space->n)) {
@@ -443,7 +447,9 @@ int space_add(hp_space *space, const char *name, const char *spec, char *err)
         param_deinit(&p);
         return -1;
     }
+    memset(&space->conds[space->n], 0, sizeof(hp_condition));
     space->params[space->n++] = p;
+    space->resolved = 0;
     if (p.kind != HP_PARAM_FIXED)
         space->dim++;
     return 0;
@@ -453,8 +459,66 @@ fail:
     return -1;
 }
 
-/* Number of admissible values of a discrete parameter, 0 if continuous. */
-static uint64_t param_count(const hp_param *p)
+/* Where SPEC's condition starts: the "if" of " if " outside quotes and
+** parentheses, or NULL. */
+static const char *find_condition(const char *spec)
+{
+    int depth = 0, quoted = 0;
+    for (const char *p = spec; *p; p++) {
+        if (quoted) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '"')
+                quoted = 0;
+            continue;
+        }
+        if (*p == '"')
+            quoted = 1;
+        else if (*p == '(')
+            depth++;
+        else if (*p == ')')
+            depth--;
+        else if (depth == 0 && p > spec && isspace((unsigned char)p[-1]) && p[0] == 'i' &&
+                 p[1] == 'f' && (isspace((unsigned char)p[2]) || !p[2]))
+            return p;
+    }
+    return NULL;
+}
+
+int space_add(hp_space *space, const char *name, const char *spec, char *err)
+{
+    const char *at = find_condition(spec);
+    if (!at)
+        return add_param(space, name, spec, err);
+    size_t len = (size_t)(at - spec);
+    while (len > 0 && isspace((unsigned char)spec[len - 1]))
+        len--;
+    char *dist = malloc(len + 1);
+    if (!dist) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
+    memcpy(dist, spec, len);
+    dist[len] = '\0';
+    hp_condition cond;
+    memset(&cond, 0, sizeof cond);
+    int rc = len == 0 ? (snprintf(err, HP_ERR_LEN, "nothing before 'if': write the "
+                                  "distribution, then 'if' and the condition"), -1)
+                      : condition_parse(at + 2, &cond, err);
+    if (rc == 0)
+        rc = add_param(space, name, dist, err);
+    free(dist);
+    if (rc) {
+        condition_free(&cond);
+        return -1;
+    }
+    space->conds[space->n - 1] = cond;
+    space->n_conditional++;
+    space->resolved = 0;
+    return 0;
+}
+
+uint64_t space_param_count(const hp_param *p)
 {
     switch (p->kind) {
     case HP_PARAM_CHOICE:
@@ -534,6 +598,7 @@ void space_decode(const hp_space *space, const double *u, hp_value *out)
             out[i].value = decode_range(p, u[k++]);
         }
     }
+    space_apply_conditions(space, out);
 }
 
 void space_encode(const hp_space *space, const hp_value *in, double *u)
@@ -543,51 +608,12 @@ void space_encode(const hp_space *space, const hp_value *in, double *u)
         const hp_param *p = &space->params[i];
         if (p->kind == HP_PARAM_FIXED)
             continue;
-        if (p->kind == HP_PARAM_CHOICE)
+        if (!space_value_active(in[i]))
+            u[k++] = NAN;
+        else if (p->kind == HP_PARAM_CHOICE)
             u[k++] = (in[i].index + 0.5) / p->n_choices;
         else
             u[k++] = encode_range(p, in[i].value);
-    }
-}
-
-int space_grid_size(const hp_space *space, uint64_t max_points, uint64_t *n,
-                    char *err)
-{
-    uint64_t total = 1;
-    for (int i = 0; i < space->n; i++) {
-        const hp_param *p = &space->params[i];
-        uint64_t c = param_count(p);
-        if (c == 0) {
-            snprintf(err, HP_ERR_LEN, "grid sampler: parameter '%s' is a continuous "
-                     "range; give it a step (uniform(a, b, step=s)) or use "
-                     "choice()", p->name);
-            return -1;
-        }
-        if (total > max_points / c) {
-            snprintf(err, HP_ERR_LEN, "grid sampler: the grid has more than %llu "
-                     "points; use random or sobol", (unsigned long long)max_points);
-            return -1;
-        }
-        total *= c;
-    }
-    *n = total;
-    return 0;
-}
-
-void space_grid_point(const hp_space *space, uint64_t index, hp_value *out)
-{
-    for (int i = space->n - 1; i >= 0; i--) {
-        const hp_param *p = &space->params[i];
-        uint64_t c = param_count(p);
-        uint64_t digit = index % c;
-        index /= c;
-        if (space_param_is_text(p)) {
-            out[i].index = (int)digit;
-            out[i].value = p->choice_num[digit];
-        } else {
-            out[i].index = -1;
-            out[i].value = fmin(p->lo + (double)digit * p->step, p->hi);
-        }
     }
 }
 
@@ -603,7 +629,9 @@ const char *space_format_value(const hp_space *space, int i, hp_value v,
                                char *buf, int len)
 {
     const hp_param *p = &space->params[i];
-    if (space_param_is_text(p))
+    if (!space_value_active(v))
+        snprintf(buf, len, "%s", "");
+    else if (space_param_is_text(p))
         snprintf(buf, len, "%s", p->choices[v.index]);
     else if (p->kind == HP_PARAM_INT)
         snprintf(buf, len, "%.0f", v.value);
@@ -661,6 +689,10 @@ void space_hash(const hp_space *space, char out[17])
         fnv(&h, buf, (size_t)m + 1);
         for (int c = 0; c < p->n_choices; c++)
             fnv(&h, p->choices[c], strlen(p->choices[c]) + 1);
+        /* only conditional parameters add to the hash: the hashes of spaces
+           without conditions stay what earlier versions stored */
+        if (space->conds[i].n_clauses)
+            fnv(&h, space->conds[i].text, strlen(space->conds[i].text) + 1);
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

@@ -41,11 +41,20 @@ typedef struct {
 
 /* A parameter's value in one trial.  For CHOICE/FIXED, index selects the
 ** text in param->choices and value is its number (or the index when the
-** values are not numeric); for FLOAT/INT index is -1. */
+** values are not numeric); for FLOAT/INT index is -1.  A parameter whose
+** condition does not hold in the trial has index HP_INACTIVE and value NaN:
+** it is not part of the trial at all. */
 typedef struct {
     double value;
     int index;
 } hp_value;
+
+#define HP_INACTIVE (-2)
+
+static inline int space_value_active(hp_value v)
+{
+    return v.index != HP_INACTIVE;
+}
 
 typedef struct hp_space hp_space;
 
@@ -55,8 +64,46 @@ void space_free(hp_space *space);
 
 /* Parses SPEC ("uniform(1e-4, 1)", "int(16, 256, log)", "choice(a, \"b c\")",
 ** or a bare value) and appends a parameter NAME.  Returns 0, or -1 with a
-** message in err (nothing is added then). */
+** message in err (nothing is added then).
+**
+** SPEC may end in a condition: "uniform(0.5, 0.99) if optimizer in (sgd,
+** nesterov)", "int(16, 256, log) if layers >= 3".  A condition is one or
+** more comparisons joined by "and", each "PARENT op VALUE" with op one of
+** == != < <= > >=, or "PARENT in (V, ...)" / "PARENT not in (V, ...)".  The
+** parameter is active in a trial when every comparison holds, and so when
+** every parent is active itself; otherwise it has no value there.  Parents
+** may be declared later: once every parameter is added, space_resolve
+** checks the conditions. */
 int space_add(hp_space *space, const char *name, const char *spec, char *err);
+
+/* Checks the conditions of a complete space: parents that exist, no cycle,
+** values a parent can take, and a condition that can hold at all.  Returns
+** 0, or -1 with err and in *BAD the index of the parameter to blame.  A
+** space with conditions must be resolved before it decodes, encodes or
+** grids; a space without them needs no call. */
+int space_resolve(hp_space *space, int *bad, char *err);
+
+/* 1 when parameter I has a condition (it may be inactive in a trial). */
+int space_is_conditional(const hp_space *space, int i);
+
+/* Parameter I's condition as written after "if", or NULL. */
+const char *space_condition(const hp_space *space, int i);
+
+/* The parameters grouped by condition: parameters of one group are active
+** in exactly the same trials.  Group 0 holds the parameters without a
+** condition (it may be empty); space_groups is 1 for a space without
+** conditions.  Valid after space_resolve. */
+int space_groups(const hp_space *space);
+int space_group(const hp_space *space, int i);
+
+/* 1 when parameter I's condition holds for VALUES (its parents active and
+** matching; 1 for a parameter without a condition). */
+int space_condition_holds(const hp_space *space, int i, const hp_value *values);
+
+/* Marks the parameters whose condition does not hold for VALUES inactive
+** (parents first, so a parameter under an inactive parent is inactive).
+** space_decode calls it; a trial read back from storage needs it. */
+void space_apply_conditions(const hp_space *space, hp_value *values);
 
 int space_size(const hp_space *space);                /* all parameters */
 int space_dim(const hp_space *space);                 /* searched ones */
@@ -68,17 +115,21 @@ int space_find(const hp_space *space, const char *name); /* index or -1 */
 void space_decode(const hp_space *space, const double *u, hp_value *out);
 
 /* Maps values back to the cell centres of the unit cube (inverse of decode
-** on the admissible values). */
+** on the admissible values).  An inactive parameter's coordinate is NaN. */
 void space_encode(const hp_space *space, const hp_value *in, double *u);
 
-/* Number of grid points (product of the searched parameters' value counts),
-** or -1 with a message naming the first parameter that has no finite grid
-** (a continuous range without step) or when the grid exceeds max_points. */
+/* Number of grid points: the product of the searched parameters' value
+** counts, or with conditions the number of distinct trials (an inactive
+** parameter adds no values).  -1 with a message naming the first parameter
+** that has no finite grid (a continuous range without step) or when the
+** grid exceeds max_points. */
 int space_grid_size(const hp_space *space, uint64_t max_points, uint64_t *n,
                     char *err);
 
 /* Values of grid point INDEX (0 <= index < grid size), mixed radix with the
-** last parameter varying fastest. */
+** last parameter varying fastest; with conditions, the points of one
+** combination of the parents' values (parents in the order of space_resolve)
+** come together, the active other parameters varying as without. */
 void space_grid_point(const hp_space *space, uint64_t index, hp_value *out);
 
 /* A value's text as a user would write it: full precision for floats, the

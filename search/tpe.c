@@ -67,6 +67,10 @@ typedef struct {
     int initial, candidates, multivariate, endpoints, magic_clip, maximize;
     double prior_weight;
     parzen below, above;
+    int *group;         /* per coordinate: its activation group (space.h) */
+    int n_groups;
+    int cur;            /* the group being modelled: the others are skipped */
+    int cur_dim;        /* its number of coordinates */
     double *u;          /* dim: the coordinates proposed */
     double *cand;       /* candidates x dim */
     int *order;         /* scratch: trials by value */
@@ -94,6 +98,7 @@ static void tpe_destroy(void *state)
     parzen_free(&t->above);
     free(t->choices);
     free(t->offset);
+    free(t->group);
     free(t->u);
     free(t->cand);
     free(t->order);
@@ -122,15 +127,18 @@ static int tpe_create(const hp_space *space, uint64_t seed, const hp_sampler_opt
     t->choices = calloc(d, sizeof *t->choices);
     t->offset = calloc(d, sizeof *t->offset);
     t->u = calloc(d, sizeof *t->u);
+    t->group = calloc(d, sizeof *t->group);
     t->cand = calloc((size_t)t->candidates * d, sizeof *t->cand);
-    if (!t->choices || !t->offset || !t->u || !t->cand)
+    if (!t->choices || !t->offset || !t->u || !t->group || !t->cand)
         goto oom;
+    t->n_groups = space_groups(space);
     /* the searched parameters, in the order of the cube's coordinates */
     int k = 0;
     for (int i = 0; i < space_size(space); i++) {
         const hp_param *p = space_param(space, i);
         if (p->kind == HP_PARAM_FIXED)
             continue;
+        t->group[k] = space_group(space, i);
         if (p->kind == HP_PARAM_CHOICE) {
             t->choices[k] = p->n_choices;
             t->offset[k] = t->n_probs;
@@ -233,9 +241,11 @@ static int parzen_build(tpe_state *t, parzen *p, int m)
         p->log_w[j] = log(trial_weight(j, m) / total);
     p->log_w[m] = log((m > 0 ? t->prior_weight : 1.0) / total);
     double min_sigma = t->magic_clip ? 1.0 / fmin(100.0, 1.0 + n) : TPE_EPS;
-    double wide = TPE_SIGMA0 * pow(m > 1 ? m : 1, -1.0 / (dim + 4));
+    double wide = TPE_SIGMA0 * pow(m > 1 ? m : 1, -1.0 / (t->cur_dim + 4));
     double *sigma = t->sorted + (size_t)m + 3;   /* m more doubles of scratch */
     for (int d = 0; d < dim; d++) {
+        if (t->group[d] != t->cur)
+            continue;
         int k = t->choices[d];
         if (k > 0) {
             /* each trial's choice gets 1 more than the prior's share */
@@ -305,13 +315,16 @@ static double parzen_log_pdf(const tpe_state *t, const parzen *p, const double *
         for (int j = 0; j < p->n; j++) {
             double v = p->log_w[j];
             for (int d = 0; d < t->dim; d++)
-                v += kernel_log(t, p, j, d, x);
+                if (t->group[d] == t->cur)
+                    v += kernel_log(t, p, j, d, x);
             t->sorted[j] = v;
         }
         return log_sum_exp(t->sorted, p->n);
     }
     double total = 0;
     for (int d = 0; d < t->dim; d++) {
+        if (t->group[d] != t->cur)
+            continue;
         for (int j = 0; j < p->n; j++)
             t->sorted[j] = p->log_w[j] + kernel_log(t, p, j, d, x);
         total += log_sum_exp(t->sorted, p->n);
@@ -403,6 +416,74 @@ static int gather(tpe_state *t, const hp_history *h, const char *in, int want)
     return m;
 }
 
+/* Proposes the coordinates of group t->cur into t->u from the trials of H
+** where the group is active (Optuna's group = True: each group of
+** parameters that appear together is modelled on the trials that have it).
+** Returns 0, or -1 when out of memory. */
+static int propose_group(tpe_state *t, const hp_history *h, uint64_t number, int first)
+{
+    int dim = t->dim, n = h->n, valid = 0;
+    ranked *rank = malloc(((size_t)n + 1) * sizeof *rank);
+    char *in = calloc((size_t)n + 1, 1);
+    if (!rank || !in) {
+        free(rank);
+        free(in);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (isfinite(h->y[i]) && !isnan(h->x[(size_t)i * (size_t)dim + (size_t)first]))
+            rank[valid++] = (ranked){t->maximize ? -h->y[i] : h->y[i], i};
+    qsort(rank, (size_t)valid, sizeof *rank, compare_ranked);
+    int n_below = (valid + 9) / 10;
+    if (n_below > TPE_GAMMA_CAP)
+        n_below = TPE_GAMMA_CAP;
+    /* in: 1 below, 2 above, 0 left out (failed, or the group inactive) */
+    for (int i = 0; i < valid; i++)
+        in[rank[i].i] = i < n_below ? 1 : 2;
+    free(rank);
+    int m = gather(t, h, in, 1);
+    int rc = parzen_build(t, &t->below, m);
+    m = gather(t, h, in, 2);
+    rc = rc ? rc : parzen_build(t, &t->above, m);
+    free(in);
+    if (rc)
+        return -1;
+    /* candidates from l(x), the one with the largest l(x) / g(x) runs; the
+       first group draws from the stream a space without conditions uses */
+    uint64_t s = seed_for_trial(t->seed, SEED_STREAM_SAMPLER ^ 0x545045, number);
+    if (t->cur > 0)
+        s = seed_for_trial(s, (uint64_t)t->cur, number);
+    uint64_t k = 0;
+    double best = -INFINITY;
+    int chosen = 0;
+    for (int c = 0; c < t->candidates; c++) {
+        double *x = t->cand + (size_t)c * (size_t)dim;
+        if (t->multivariate) {
+            int j = pick_component(&t->below, seed_unit(s, k++));
+            for (int d = 0; d < dim; d++)
+                if (t->group[d] == t->cur)
+                    x[d] = kernel_draw(t, &t->below, j, d, seed_unit(s, k++));
+        } else {
+            for (int d = 0; d < dim; d++) {
+                if (t->group[d] != t->cur)
+                    continue;
+                int j = pick_component(&t->below, seed_unit(s, k++));
+                x[d] = kernel_draw(t, &t->below, j, d, seed_unit(s, k++));
+            }
+        }
+        double score = parzen_log_pdf(t, &t->below, x) - parzen_log_pdf(t, &t->above, x);
+        if (score > best) {
+            best = score;
+            chosen = c;
+        }
+    }
+    const double *x = t->cand + (size_t)chosen * (size_t)dim;
+    for (int d = 0; d < dim; d++)
+        if (t->group[d] == t->cur)
+            t->u[d] = x[d];
+    return 0;
+}
+
 static int tpe_propose(void *state, uint64_t number, const hp_history *history,
                        hp_value *out, char *err)
 {
@@ -419,60 +500,23 @@ static int tpe_propose(void *state, uint64_t number, const hp_history *history,
         space_decode(t->space, t->u, out);
         return 0;
     }
-    ranked *rank = malloc((size_t)valid * sizeof *rank);
-    char *in = calloc((size_t)n + 1, 1);
-    if (!rank || !in || grow_scratch(t, n + t->candidates + 4))
+    if (grow_scratch(t, n + t->candidates + 4))
         goto oom;
-    int r = 0;
-    for (int i = 0; i < n; i++)
-        if (isfinite(history->y[i]))
-            rank[r++] = (ranked){t->maximize ? -history->y[i] : history->y[i], i};
-    qsort(rank, (size_t)valid, sizeof *rank, compare_ranked);
-    int n_below = (valid + 9) / 10;
-    if (n_below > TPE_GAMMA_CAP)
-        n_below = TPE_GAMMA_CAP;
-    /* in: 1 below, 2 above, 0 left out (failed) */
-    for (int i = 0; i < valid; i++)
-        in[rank[i].i] = i < n_below ? 1 : 2;
-    free(rank);
-    rank = NULL;
-    int m = gather(t, history, in, 1);
-    if (parzen_build(t, &t->below, m))
-        goto oom;
-    m = gather(t, history, in, 2);
-    if (parzen_build(t, &t->above, m))
-        goto oom;
-    free(in);
-    in = NULL;
-    /* candidates from l(x), the one with the largest l(x) / g(x) runs */
-    uint64_t s = seed_for_trial(t->seed, SEED_STREAM_SAMPLER ^ 0x545045, number);
-    uint64_t k = 0;
-    double best = -INFINITY;
-    int chosen = 0;
-    for (int c = 0; c < t->candidates; c++) {
-        double *x = t->cand + (size_t)c * (size_t)dim;
-        if (t->multivariate) {
-            int j = pick_component(&t->below, seed_unit(s, k++));
-            for (int d = 0; d < dim; d++)
-                x[d] = kernel_draw(t, &t->below, j, d, seed_unit(s, k++));
-        } else {
-            for (int d = 0; d < dim; d++) {
-                int j = pick_component(&t->below, seed_unit(s, k++));
-                x[d] = kernel_draw(t, &t->below, j, d, seed_unit(s, k++));
+    for (int g = 0; g < t->n_groups; g++) {
+        int first = -1;
+        t->cur = g;
+        t->cur_dim = 0;
+        for (int d = 0; d < dim; d++)
+            if (t->group[d] == g) {
+                first = first < 0 ? d : first;
+                t->cur_dim++;
             }
-        }
-        double score = parzen_log_pdf(t, &t->below, x) - parzen_log_pdf(t, &t->above, x);
-        if (score > best) {
-            best = score;
-            chosen = c;
-        }
+        if (first >= 0 && propose_group(t, history, number, first))
+            goto oom;
     }
-    memcpy(t->u, t->cand + (size_t)chosen * (size_t)dim, (size_t)dim * sizeof *t->u);
     space_decode(t->space, t->u, out);
     return 0;
 oom:
-    free(rank);
-    free(in);
     snprintf(err, HP_ERR_LEN, "out of memory");
     return -1;
 }
