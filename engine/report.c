@@ -192,6 +192,10 @@ static int variance_importance(const hp_report_data *d, double *imp)
                 continue;
             }
             double x = d->pv[(size_t)i * (size_t)d->d + (size_t)j++];
+            if (isnan(x) && space_is_conditional(space, s)) {
+                vals[s].index = HP_INACTIVE; /* a bin of its own, below */
+                continue;
+            }
             ok &= !isnan(x);
             if (space_param_is_text(p))
                 vals[s].index = isnan(x) ? 0 : (int)x;
@@ -200,7 +204,14 @@ static int variance_importance(const hp_report_data *d, double *imp)
         }
         if (!ok)
             continue;
-        space_encode(space, vals, u + (size_t)n * (size_t)d->d);
+        double *row = u + (size_t)n * (size_t)d->d;
+        space_encode(space, vals, row);
+        /* inactive: one value below the cube, so the trials where the
+           parameter is absent are one bin (stats_importance never splits
+           equal values) */
+        for (int k = 0; k < d->d; k++)
+            if (isnan(row[k]))
+                row[k] = -1;
         y[n++] = t->value;
     }
     rc = stats_importance(u, y, n, d->d, n >= 100 ? 10 : n / 10 + 2, imp);

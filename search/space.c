@@ -478,7 +478,7 @@ static const char *find_condition(const char *spec)
             depth++;
         else if (*p == ')')
             depth--;
-        else if (depth == 0 && p > spec && isspace((unsigned char)p[-1]) && p[0] == 'i' &&
+        else if (depth == 0 && (p == spec || isspace((unsigned char)p[-1])) && p[0] == 'i' &&
                  p[1] == 'f' && (isspace((unsigned char)p[2]) || !p[2]))
             return p;
     }

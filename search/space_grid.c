@@ -60,6 +60,7 @@ static uint64_t branch_points(grid_walk *w)
             w->values[i].value = NAN;
             continue;
         }
+        w->values[i] = grid_value(&s->params[i], 0); /* active: varied below */
         uint64_t c = space_param_count(&s->params[i]);
         if (count > w->max_points / c)
             return 0;
