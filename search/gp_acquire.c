@@ -4,6 +4,11 @@
 ** gradient ascent (preconditioned by the length-scales) from the best
 ** candidates, the incumbent and perturbations of it, all starts in
 ** lockstep; then moves between the values of discrete parameters.
+**
+** In a conditional space a search point keeps a coordinate in the cube for
+** every parameter, active or not, and the model sees it with the inactive
+** ones imputed (model_point): the ascent can move them at no cost, and a
+** move that activates a parameter (another optimizer) finds a value there.
 */
 #include <math.h>
 #include <stdio.h>
@@ -87,15 +92,35 @@ static double acquisition_of(const gp_state *g, double mu, double var, double *c
     return a;
 }
 
-static double acquisition(const gp_state *g, const double *x, double *grad)
+/* The model's view of search point U: the coordinates of the parameters
+** inactive at U imputed (sampler_gp_impl.h), marked in OFF (may be NULL). */
+static void model_point(gp_state *g, const double *u, double *xm, unsigned char *off)
 {
-    double mu, var, dmu[GP_MAX_DIM], dvar[GP_MAX_DIM], cm, cs;
+    memcpy(xm, u, sizeof(double) * (size_t)g->d);
+    if (off)
+        memset(off, 0, (size_t)g->d);
+    if (!g->conditional)
+        return;
+    space_decode(g->space, u, g->values);
+    for (int j = 0; j < g->d; j++)
+        if (!space_value_active(g->values[g->param[j]])) {
+            xm[j] = GP_INACTIVE_COORD;
+            if (off)
+                off[j] = 1;
+        }
+}
+
+static double acquisition(gp_state *g, const double *u, double *grad)
+{
+    double mu, var, dmu[GP_MAX_DIM], dvar[GP_MAX_DIM], cm, cs, x[GP_MAX_DIM];
+    unsigned char off[GP_MAX_DIM];
+    model_point(g, u, x, off);
     gp_predict(g->gp, x, &mu, &var, grad ? dmu : NULL, grad ? dvar : NULL);
     double a = acquisition_of(g, mu, var, grad ? &cm : NULL, grad ? &cs : NULL);
     if (grad) {
         double sigma = sqrt(var + 1e-12);
         for (int j = 0; j < g->d; j++)
-            grad[j] = cm * dmu[j] + cs * dvar[j] / (2 * sigma);
+            grad[j] = off[j] ? 0 : cm * dmu[j] + cs * dvar[j] / (2 * sigma);
     }
     return a;
 }
@@ -105,9 +130,12 @@ static double acquisition(const gp_state *g, const double *x, double *grad)
 /* Moves U to the centres of the cells its discrete values fall in. */
 static void snap(gp_state *g, double *u)
 {
+    double cell[GP_MAX_DIM];
     space_decode(g->space, u, g->values);
-    space_encode(g->space, g->values, u);
-    gp_impute_inactive(u, g->d);
+    space_encode(g->space, g->values, cell);
+    for (int j = 0; j < g->d; j++)
+        if (!isnan(cell[j])) /* an inactive one keeps its coordinate */
+            u[j] = cell[j];
 }
 
 static int same_point(const double *a, const double *b, int d)
@@ -118,23 +146,29 @@ static int same_point(const double *a, const double *b, int d)
     return 1;
 }
 
-static int is_known(const hp_history *h, const double *u, int d)
+static int is_known(gp_state *g, const hp_history *h, const double *u)
 {
+    int d = g->d;
+    double x[GP_MAX_DIM];
+    model_point(g, u, x, NULL);
     for (int i = 0; i < h->n; i++)
-        if (same_point(h->x + i * d, u, d))
+        if (same_point(h->x + i * d, x, d))
             return 1;
     for (int i = 0; i < h->n_running; i++)
-        if (same_point(h->x_running + i * d, u, d))
+        if (same_point(h->x_running + i * d, x, d))
             return 1;
     return 0;
 }
 
 /* The acquisition (and with GRAD, m x d, its gradient) at M points X.
 ** Returns 0, or -1 when out of memory. */
-static int acquisition_batch(gp_state *g, int m, const double *x, double *a, double *grad)
+static int acquisition_batch(gp_state *g, int m, const double *u, double *a, double *grad)
 {
     double mu[MAX_STARTS], var[MAX_STARTS], dmu[MAX_STARTS * GP_MAX_DIM],
-        dvar[MAX_STARTS * GP_MAX_DIM];
+        dvar[MAX_STARTS * GP_MAX_DIM], x[MAX_STARTS * GP_MAX_DIM];
+    unsigned char off[MAX_STARTS * GP_MAX_DIM];
+    for (int c = 0; c < m; c++)
+        model_point(g, u + c * g->d, x + c * g->d, off + c * g->d);
     if (gp_predict_batch(g->gp, m, x, mu, var, grad ? dmu : NULL, grad ? dvar : NULL))
         return -1;
     for (int c = 0; c < m; c++) {
@@ -143,7 +177,8 @@ static int acquisition_batch(gp_state *g, int m, const double *x, double *a, dou
         if (grad) {
             double sigma = sqrt(var[c] + 1e-12);
             for (int j = 0; j < g->d; j++)
-                grad[c * g->d + j] = cm * dmu[c * g->d + j] + cs * dvar[c * g->d + j] / (2 * sigma);
+                grad[c * g->d + j] = off[c * g->d + j] ? 0
+                                     : cm * dmu[c * g->d + j] + cs * dvar[c * g->d + j] / (2 * sigma);
         }
     }
     return 0;
@@ -185,13 +220,10 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             return -1;
         for (int k = 0; k < m; k++) {
             int s = idx[k];
-            double *gr = grad + k * d;
+            const double *gr = grad + k * d;
             slope[s] = 0;
-            for (int j = 0; j < d; j++) {
-                if (u[s][j] < 0)
-                    gr[j] = 0; /* inactive here: the coordinate stays */
+            for (int j = 0; j < d; j++)
                 slope[s] += gr[j] * gr[j] * pre[j];
-            }
             searching[s] = slope[s] > 1e-14;
             if (!searching[s])
                 active[s] = 0;
@@ -206,9 +238,8 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             for (int s = 0; s < ns; s++)
                 if (searching[s]) {
                     for (int j = 0; j < d; j++)
-                        x[q * d + j] = u[s][j] < 0 ? u[s][j]
-                                       : fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
-                                              1 - 1e-12);
+                        x[q * d + j] = fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
+                                            1 - 1e-12);
                     who[q++] = s;
                 }
             if (q == 0)
@@ -247,7 +278,10 @@ static double refine_discrete(gp_state *g, double *u)
     for (int round = 0; round < 3; round++) {
         int improved = 0;
         for (int j = 0; j < d; j++) {
-            if ((!g->n_cat[j] && !g->discrete[j]) || u[j] < 0)
+            double xm[GP_MAX_DIM];
+            unsigned char off[GP_MAX_DIM];
+            model_point(g, u, xm, off);
+            if ((!g->n_cat[j] && !g->discrete[j]) || off[j])
                 continue; /* continuous, or inactive at U */
             int nv = g->n_cat[j] ? g->n_cat[j] : 2;
             for (int k = 0; k < nv; k++) {
@@ -301,7 +335,14 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
             u[j] = fmod(u[j] + shift[j], 1.0);
         snap(g, u);
     }
-    if (gp_predict_batch(g->gp, m, g->cand, g->cand_mu, g->cand_var, NULL, NULL)) {
+    /* the model sees the candidates with their inactive coordinates imputed */
+    const double *seen = g->cand;
+    if (g->conditional) {
+        for (int c = 0; c < m; c++)
+            model_point(g, g->cand + c * d, g->cand_model + c * d, NULL);
+        seen = g->cand_model;
+    }
+    if (gp_predict_batch(g->gp, m, seen, g->cand_mu, g->cand_var, NULL, NULL)) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
     }
@@ -333,13 +374,19 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
             (inc < 0 || (g->maximize ? h->y[i] > h->y[inc] : h->y[i] < h->y[inc])))
             inc = i;
     if (inc >= 0) {
-        memcpy(starts[n_starts++], h->x + inc * d, sizeof(double) * (size_t)d);
+        /* an inactive coordinate of the incumbent (imputed outside the
+           cube) takes the best candidate's */
+        double *centre = starts[n_starts++];
+        for (int j = 0; j < d; j++) {
+            double v = h->x[inc * d + j];
+            centre[j] = v >= 0 ? v : starts[0][j];
+        }
         for (int p = 0; p < 4; p++) {
             for (int j = 0; j < d; j++) {
                 /* a normal draw by Box-Muller from two uniforms of the stream */
                 double u1 = seed_unit(s, draw++), u2 = seed_unit(s, draw++);
                 double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(2 * M_PI * u2);
-                starts[n_starts][j] = fmin(fmax(h->x[inc * d + j] + 0.02 * z, 0), 1 - 1e-12);
+                starts[n_starts][j] = fmin(fmax(centre[j] + 0.02 * z, 0), 1 - 1e-12);
             }
             snap(g, starts[n_starts]);
             n_starts++;
@@ -358,7 +405,7 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
     for (int k = 0; k < n_starts; k++) {
         double *u = starts[k];
         double a = refine_discrete(g, u);
-        if (isfinite(a) && a > best_a && !is_known(h, u, d)) {
+        if (isfinite(a) && a > best_a && !is_known(g, h, u)) {
             best_a = a;
             memcpy(best_u, u, sizeof(double) * (size_t)d);
             found = 1;
@@ -368,7 +415,7 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
         /* every refined point repeats a known one: the best new candidate */
         for (int c = 0; c < m; c++) {
             double *u = g->cand + c * d;
-            if (!is_known(h, u, d) && (!found || g->cand_acq[c] > best_a)) {
+            if (!is_known(g, h, u) && (!found || g->cand_acq[c] > best_a)) {
                 best_a = g->cand_acq[c];
                 memcpy(best_u, u, sizeof(double) * (size_t)d);
                 found = 1;

@@ -52,6 +52,7 @@ static void gp_destroy(void *state)
     free(g->xs);
     free(g->ys);
     free(g->hx);
+    free(g->cand_model);
     free(g);
 }
 
@@ -112,8 +113,10 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
     g->cand_acq = malloc(sizeof(double) * N_CANDIDATES);
     g->cand_mu = malloc(sizeof(double) * N_CANDIDATES);
     g->cand_var = malloc(sizeof(double) * N_CANDIDATES);
+    if (g->conditional)
+        g->cand_model = malloc(sizeof(double) * N_CANDIDATES * (size_t)d);
     if (!g->gp || !g->qrng || !g->values || !g->cand || !g->cand_acq || !g->cand_mu ||
-        !g->cand_var)
+        !g->cand_var || (g->conditional && !g->cand_model))
         goto oom;
     *state = g;
     return 0;

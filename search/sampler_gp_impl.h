@@ -24,8 +24,7 @@ typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
 ** (NaN in the history): outside the cube, so that two trials where it is
 ** inactive agree on it, a trial where it is active differs from them by
 ** at least the whole range (a category never matches), and the fitted
-** length-scale says how much that difference matters.  The ascent never
-** moves such a coordinate; snapping puts it back. */
+** length-scale says how much that difference matters. */
 #define GP_INACTIVE_COORD (-1.0)
 
 static inline void gp_impute_inactive(double *u, int d)
@@ -62,6 +61,7 @@ typedef struct {
     int conditional;           /* the space has conditions */
     double *hx;                /* the history's points, inactive ones imputed */
     int hx_cap;
+    double *cand_model;        /* conditional: the candidates as the model sees them */
     double best;               /* the acquisition's threshold (standardised) */
     double ucb_beta;
 } gp_state;

@@ -1,0 +1,104 @@
+#!/bin/sh
+# Conditional search spaces on a real tuning task: the MLP objective on the
+# shipped digits data, with optimizer- and depth-dependent parameters
+# (momentum for momentum/nesterov, beta1 for adam, beta2 for adam and
+# rmsprop, hidden2 from 2 layers, hidden3 from 3), tuned by gp and by tpe,
+# once with the conditions and once with the same parameters as a flat
+# space (every one sampled in every trial, the irrelevant ones ignored by
+# the objective).  TRIALS (50) trials per study, SEEDS (10) seeds, one
+# worker per study so that model-based proposals are reproducible, JOBS
+# (2) studies at a time.  Prints, per sampler, the median and quartiles of
+# the best validation accuracy with and without conditions, and on how
+# many seeds the conditions won, tied and lost.
+#   sh tests/bench/conditions_bench.sh [build/engine/hpsearch] [seeds]
+set -eu
+hpsearch=${1:-build/engine/hpsearch}
+case $hpsearch in /*) ;; *) hpsearch=$(pwd)/$hpsearch ;; esac
+seeds=${2:-10}
+trials=${TRIALS:-50}
+epochs=${EPOCHS:-12}
+jobs=${JOBS:-2}
+studies=$(cd "$(dirname "$0")/../../studies" && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-cond.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT
+cp "$studies/data/digits.csv" "$dir/"
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+
+# study NAME SAMPLER SEED CONDITIONAL(0|1)
+study() {
+    if [ "$4" = 1 ]; then
+        m=" if optimizer in (momentum, nesterov)" b1=" if optimizer == adam"
+        b2=" if optimizer in (adam, rmsprop)" h2=" if layers >= 2" h3=" if layers >= 3"
+    else
+        m="" b1="" b2="" h2="" h3=""
+    fi
+    cat >"$dir/$1.ini" <<EOS
+[study]
+name      = $1
+direction = maximize
+metric    = val_accuracy
+trials    = $trials
+workers   = 1
+threads   = 1
+seed      = $3
+sampler   = $2
+[objective]
+type        = mlp
+dataset     = digits.csv
+label       = label
+valid_split = ${VALID:-0.4}
+test_split  = 0.1
+epochs      = $epochs
+patience    = 0
+[params]
+optimizer     = choice(sgd, momentum, nesterov, rmsprop, adam)
+learning_rate = loguniform(1e-4, 1)
+momentum      = uniform(0.5, 0.99)$m
+beta1         = uniform(0.5, 0.99)$b1
+beta2         = uniform(0.9, 0.9999)$b2
+layers        = int(1, 3)
+hidden1       = int(16, 256, log)
+hidden2       = int(16, 256, log)$h2
+hidden3       = int(16, 256, log)$h3
+batch_size    = 32
+EOS
+}
+
+runs=""
+for s in $(seq 1 "$seeds"); do
+    for smp in gp tpe; do
+        for c in 0 1; do
+            name="${smp}_c${c}_s$s"
+            study "$name" "$smp" "$s" "$c"
+            runs="$runs $name"
+        done
+    done
+done
+# JOBS studies at a time; each logs to NAME.log
+echo "$runs" | tr ' ' '\n' | grep . |
+    xargs -P "$jobs" -I{} sh -c "cd '$dir' && '$hpsearch' run {}.ini > {}.log 2>&1 || echo 'study {} failed' >&2"
+
+best() { sqlite3 "$dir/$1.db" "select max(value) from trials where state = 'COMPLETE'"; }
+stats() { # values on stdin -> "median [q1, q3] mean"
+    sort -g | awk '{ v[NR] = $1; s += $1 } END {
+        printf "%.4f [%.4f, %.4f] %.4f", v[int((NR + 1) / 2)], v[int((NR + 3) / 4)],
+            v[int((3 * NR + 3) / 4)], s / NR }'
+}
+printf 'conditional MLP study (digits, %d trials, %d epochs, %d seeds): best val_accuracy\n' \
+    "$trials" "$epochs" "$seeds"
+printf '%-8s %-35s %-35s %s\n' sampler "flat: median [q1, q3] mean" conditional \
+    "conditions won/tied/lost"
+for smp in gp tpe; do
+    flat="" cond="" won=0 tied=0 lost=0
+    for s in $(seq 1 "$seeds"); do
+        a=$(best "${smp}_c0_s$s")
+        b=$(best "${smp}_c1_s$s")
+        flat="$flat $a"
+        cond="$cond $b"
+        r=$(awk -v a="$a" -v b="$b" 'BEGIN { print (b > a ? "w" : b == a ? "t" : "l") }')
+        case $r in w) won=$((won + 1)) ;; t) tied=$((tied + 1)) ;; *) lost=$((lost + 1)) ;; esac
+    done
+    printf '%-8s %-35s %-35s %d/%d/%d\n' "$smp" \
+        "$(echo "$flat" | tr ' ' '\n' | grep . | stats)" \
+        "$(echo "$cond" | tr ' ' '\n' | grep . | stats)" "$won" "$tied" "$lost"
+done
