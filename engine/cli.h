@@ -71,6 +71,11 @@ int cli_parse_command(const char *name, int argc, char **argv, hp_args *a, char 
 ** HP_OK or HP_EINPUT with err. */
 int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, char *err);
 
+/* The same for a study of several objectives: VALUE may be a comma-separated
+** list of at most MAX_VALUES numbers, into VALUES (*N_VALUES of them). */
+int tell_parse_values(const hp_args *a, int64_t *number, int64_t *step, double *values,
+                      int max_values, int *n_values, char *err);
+
 /* Runs the command line ARGV (argv[0] the program).  Returns the exit
 ** code; prints errors as "hpsearch: message". */
 int cli_main(int argc, char **argv);

@@ -108,7 +108,7 @@ int cmd_best(const hp_args *a, hp_target *t, char *err)
     b.t = t;
     b.json = strcmp(format, "json") == 0;
     int found;
-    int rc = store_best(t->store, t->study.study_id, strcmp(t->study.direction, "maximize") == 0,
+    int rc = store_best(t->store, t->study.study_id, strncmp(t->study.direction, "maximize", 8) == 0,
                         keep_best, &b, &found, b.err);
     if (!rc)
         rc = b.rc;

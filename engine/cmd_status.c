@@ -177,7 +177,7 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
                    (long long)pruned, steps);
     }
     int found;
-    int maximize = strcmp(t->study.direction, "maximize") == 0;
+    int maximize = strncmp(t->study.direction, "maximize", 8) == 0;
     if ((rc = store_best(t->store, t->study.study_id, maximize, show_best, NULL, &found, err)))
         return rc;
     if (!found)

@@ -27,10 +27,12 @@ static int keep_trial(void *ctx, const hp_trial_row *row)
 }
 
 /* The arguments of tell, checked before anything is opened for writing. */
-int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, char *err)
+int tell_parse_values(const hp_args *a, int64_t *number, int64_t *step, double *values,
+                      int max_values, int *n_values, char *err)
 {
     const char *fail = args_get(a, "--fail"), *st = args_get(a, "--step");
     int want = fail ? 2 : 3;
+    *n_values = 0;
     if (a->n_pos != want || (fail && st)) {
         snprintf(err, HP_ERR_LEN, "tell: usage: hpsearch tell STUDY.ini TRIAL VALUE | --fail "
                  "REASON | --step N VALUE");
@@ -45,27 +47,64 @@ int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, 
                  "digits), got '%s'", st);
         return HP_EINPUT;
     }
-    *value = NAN;
-    if (!fail) {
+    if (fail)
+        return HP_OK;
+    /* one value, or (several objectives) a comma-separated list */
+    const char *p = a->pos[2];
+    for (;;) {
         char *end;
-        *value = strtod(a->pos[2], &end);
+        double v = strtod(p, &end);
         /* NaN and infinities are accepted and fail the trial; overflow and
            underflow to zero are not a value the program meant */
-        if (!*a->pos[2] || *end || (isfinite(*value) && parse_double(a->pos[2], value))) {
-            snprintf(err, HP_ERR_LEN, "tell: value must be a number, got '%s'", a->pos[2]);
+        char item[64];
+        size_t len = (size_t)(end - p);
+        int bad = end == p || (*end && *end != ',') || len >= sizeof item;
+        if (!bad && isfinite(v)) {
+            memcpy(item, p, len);
+            item[len] = '\0';
+            bad = parse_double(item, &v) != 0;
+        }
+        if (bad || *n_values == max_values) {
+            if (max_values > 1 && !bad)
+                snprintf(err, HP_ERR_LEN, "tell: at most %d values (one per objective), "
+                         "got '%s'", max_values, a->pos[2]);
+            else
+                snprintf(err, HP_ERR_LEN, "tell: value must be a number, got '%s'", a->pos[2]);
             return HP_EINPUT;
         }
+        values[(*n_values)++] = v;
+        if (!*end)
+            return HP_OK;
+        p = end + 1;
     }
-    return HP_OK;
+}
+
+int tell_parse(const hp_args *a, int64_t *number, int64_t *step, double *value, char *err)
+{
+    int n;
+    *value = NAN;
+    return tell_parse_values(a, number, step, value, 1, &n, err);
 }
 
 int cmd_tell(const hp_args *a, hp_target *t, char *err)
 {
     int64_t number, step = 0;
-    double value;
-    int rc = tell_parse(a, &number, &step, &value, err);
+    hp_objectives obj;
+    int which, n_values;
+    if (objectives_parse(t->study.metric, t->study.direction, &obj, &which, err))
+        return HP_EINPUT; /* a stored study the files wrote: cannot happen */
+    double values[HP_MAX_OBJECTIVES] = {NAN};
+    int rc = tell_parse_values(a, &number, &step, values, args_get(a, "--step") ? 1 : obj.n,
+                               &n_values, err);
     if (rc)
         return rc;
+    double value = values[0];
+    if (!args_get(a, "--fail") && !args_get(a, "--step") && n_values != obj.n) {
+        snprintf(err, HP_ERR_LEN, "tell: study '%s' has %d objectives (%s): give %d values "
+                 "separated by commas, like %s", t->study.name, obj.n, t->study.metric, obj.n,
+                 obj.n == 2 ? "0.93,15000" : "0.93,15000,2.5");
+        return HP_EINPUT;
+    }
     found_trial f = {0, TRIAL_WAITING, ""};
     int found;
     if ((rc = store_trial_by_number(t->store, t->study.study_id, number, keep_trial, &f,
@@ -120,17 +159,22 @@ int cmd_tell(const hp_args *a, hp_target *t, char *err)
     } else if (args_get(a, "--fail")) {
         out.kind = OUTCOME_FAILED;
         snprintf(out.error, sizeof out.error, "%s", args_get(a, "--fail"));
-    } else if (!isfinite(value)) {
-        out.kind = OUTCOME_FAILED;
-        snprintf(out.error, sizeof out.error, "the value told was %s",
-                 isnan(value) ? "NaN" : "infinite");
     } else {
         out.kind = OUTCOME_COMPLETE;
         out.value = value;
-        outcome_set_metric(&out, t->study.metric, value);
+        for (int i = 0; i < obj.n; i++)
+            outcome_set_metric(&out, obj.names[i], values[i]);
+        for (int i = 0; i < obj.n; i++)
+            if (!isfinite(values[i])) {
+                out.kind = OUTCOME_FAILED;
+                snprintf(out.error, sizeof out.error, "the value told%s%s was %s",
+                         obj.n > 1 ? " for " : "", obj.n > 1 ? obj.names[i] : "",
+                         isnan(values[i]) ? "NaN" : "infinite");
+                break;
+            }
     }
     hp_trial_state state;
-    rc = trial_finish(t->store, t->study.metric, NULL, &trial, &out, &state, err);
+    rc = trial_finish(t->store, &obj, NULL, &trial, &out, &state, err);
     trial_deinit(&trial);
     if (rc == HP_OK && state == TRIAL_PRUNED) {
         err[0] = '\0';

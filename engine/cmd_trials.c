@@ -111,7 +111,7 @@ int cmd_trials(const hp_args *a, hp_target *t, char *err)
         return rc;
     buf_init(&c.line);
     rc = store_list_trials(t->store, t->study.study_id, state, by_value,
-                           strcmp(t->study.direction, "maximize") == 0, limit, print_trial,
+                           strncmp(t->study.direction, "maximize", 8) == 0, limit, print_trial,
                            &c, err);
     if (c.format == FMT_JSON)
         puts(c.n == 0 ? "[]" : "\n]");

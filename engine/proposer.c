@@ -29,6 +29,7 @@ struct hp_proposer {
     int64_t *numbers;
     unsigned char *pruned;
     double *y_model;
+    double *ys;        /* several objectives: n x k final values, NaN = none */
     hp_rung_note note;
     int modelled_pruned;  /* the last load had pruned trials */
     char model[MODEL_TEXT];  /* the fit last saved or loaded */
@@ -74,6 +75,7 @@ void proposer_free(hp_proposer *p)
     free(p->numbers);
     free(p->pruned);
     free(p->y_model);
+    free(p->ys);
     buf_deinit(&p->json);
     free(p);
 }
@@ -162,7 +164,9 @@ static int take_trial(void *ctx, int64_t number, hp_trial_state state, double va
                 goto oom;
             *xs = nx;
             if (!running) {
-                if (grow(&p->y, nc, sizeof *p->y) || grow(&p->y_model, nc, sizeof *p->y_model) ||
+                int k = p->cfg->objectives.n;
+                if ((k > 1 && grow(&p->ys, nc * k, sizeof *p->ys)) ||
+                    grow(&p->y, nc, sizeof *p->y) || grow(&p->y_model, nc, sizeof *p->y_model) ||
                     grow(&p->numbers, nc, sizeof *p->numbers) ||
                     grow(&p->pruned, nc, sizeof *p->pruned))
                     goto oom;
@@ -189,6 +193,28 @@ oom:
     return 1;
 }
 
+/* Puts a final value of the trial numbered NUMBER into its row of p->ys
+** when NAME is one of the objectives. */
+static int take_final(void *ctx, int64_t number, const char *name, double value)
+{
+    hp_proposer *p = ctx;
+    const hp_objectives *o = &p->cfg->objectives;
+    int lo = 0, hi = p->n;
+    while (lo < hi) { /* rows are in number order */
+        int mid = (lo + hi) / 2;
+        if (p->numbers[mid] < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == p->n || p->numbers[lo] != number)
+        return 0;
+    for (int j = 0; j < o->n; j++)
+        if (strcmp(o->names[j], name) == 0)
+            p->ys[(size_t)lo * (size_t)o->n + (size_t)j] = value;
+    return 0;
+}
+
 static int load_history(hp_proposer *p, hp_history *h, char *err)
 {
     if (!p->store) {
@@ -201,10 +227,18 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
     p->n_running = 0;
     p->load_rc = 0;
     p->extending = 1;
+    int64_t from = p->next_number;
+    int first_row = p->n_kept, k = p->cfg->objectives.n;
     int rc = store_history_since(p->store, p->study_id, p->next_number, take_trial, p, err);
     if (!rc && p->load_rc) {
         rc = p->load_rc;
         snprintf(err, HP_ERR_LEN, "%s", p->load_err);
+    }
+    if (!rc && k > 1 && p->n > first_row) {
+        /* every objective's final value, from the rows read again on */
+        for (size_t i = (size_t)first_row * (size_t)k; i < (size_t)p->n * (size_t)k; i++)
+            p->ys[i] = NAN;
+        rc = store_finals_since(p->store, p->study_id, from, take_final, p, err);
     }
     if (rc) {
         p->n = p->n_kept = 0;
@@ -214,6 +248,7 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
     h->n = p->n;
     h->x = p->x;
     h->y = p->y;
+    h->ys = k > 1 ? p->ys : NULL;
     p->modelled_pruned = 0;
     for (int i = 0; i < p->n && !p->modelled_pruned; i++)
         p->modelled_pruned = p->pruned[i];

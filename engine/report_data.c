@@ -156,7 +156,7 @@ int report_load(hp_store *store, const hp_study_row *study, hp_report_data *d, c
 {
     memset(d, 0, sizeof *d);
     d->study = *study;
-    d->maximize = strcmp(study->direction, "maximize") == 0;
+    d->maximize = strncmp(study->direction, "maximize", 8) == 0;
     d->generated = clock_wall();
     hp_buf text;
     buf_init(&text);

@@ -199,7 +199,7 @@ static void run_trial(worker *w, hp_value *values, hp_claim *c)
     hp_trial_state state;
     int rc = take_store(w, err);
     if (!rc) {
-        rc = trial_finish(w->store, r->cfg->metric, w->id, &w->trial, &out, &state, err);
+        rc = trial_finish(w->store, &r->cfg->objectives, w->id, &w->trial, &out, &state, err);
         give_store(w);
     }
     if (rc == HP_EINPUT)

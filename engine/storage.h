@@ -60,8 +60,9 @@ void store_close(hp_store *store);
 typedef struct {
     int64_t study_id;
     char name[256];
-    char direction[16];    /* "minimize" | "maximize" */
-    char metric[128];
+    char direction[40];    /* "minimize" | "maximize", or one per objective:
+                              "maximize, minimize" */
+    char metric[200];      /* the metric, or the objectives: "a, b" */
     char sampler[32];
     char space_hash[17];
     uint64_t seed;
@@ -293,6 +294,13 @@ int store_history_since(hp_store *store, int64_t study_id, int64_t from,
                         int (*fn)(void *ctx, int64_t number, hp_trial_state state,
                                   double value, int n_params, const hp_param_row *params),
                         void *ctx, char *err);
+
+/* The final values (step NULL) of the COMPLETE trials numbered FROM or
+** higher, in number order, via FN with the trial's number, the metric's
+** name and its value (NaN when NULL).  FN returns nonzero to stop. */
+int store_finals_since(hp_store *store, int64_t study_id, int64_t from,
+                       int (*fn)(void *ctx, int64_t number, const char *name, double value),
+                       void *ctx, char *err);
 
 /* For pruners: the values of metric NAME that trials numbered below NUMBER
 ** reported at STEP, into OUT (a buffer of doubles, grown as needed; *n the

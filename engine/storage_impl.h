@@ -163,6 +163,9 @@
       "SELECT v.name FROM trial_values v JOIN trials t USING(trial_id) "             \
       "WHERE t.study_id = ?1 AND v.step IS NULL GROUP BY v.name "                   \
       "ORDER BY min(t.number), min(v.value_id)")                                     \
+    X(finals_since, "SELECT t.number, v.name, v.value FROM trials t JOIN trial_values v "\
+      "ON v.trial_id = t.trial_id AND v.step IS NULL WHERE t.study_id = ?1 AND "     \
+      "t.number >= ?2 AND t.state = 'COMPLETE' ORDER BY t.number", SAME)             \
     X(history_since, "SELECT t.number, t.state, t.value, p.name, p.value, p.text "    \
       "FROM trials t LEFT JOIN trial_params p ON p.trial_id = t.trial_id WHERE "     \
       "t.study_id = ?1 AND t.number >= ?2 ORDER BY t.number", SAME)                  \

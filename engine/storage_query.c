@@ -224,6 +224,24 @@ oom:
     return HP_ENOMEM;
 }
 
+int store_finals_since(hp_store *s, int64_t study_id, int64_t from,
+                       int (*fn)(void *ctx, int64_t number, const char *name, double value),
+                       void *ctx, char *err)
+{
+    db_stmt *st = s->finals_since;
+    db_bind_int64(st, 1, study_id);
+    db_bind_int64(st, 2, from);
+    db_result r;
+    int stop = 0;
+    while (!stop && (r = db_step(st)) == DB_ROW)
+        stop = fn(ctx, db_column_int64(st, 0), db_column_text(st, 1),
+                  store_column_or_nan(st, 2));
+    db_reset(st);
+    if (!stop && r != DB_DONE)
+        return store_fail(s, "cannot read the trials' final values", err);
+    return HP_OK;
+}
+
 int store_values_at_step(hp_store *s, int64_t study_id, int64_t number, int64_t step,
                          const char *name, double **out, int *cap, int *n, char *err)
 {

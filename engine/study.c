@@ -86,7 +86,7 @@ static int load_sampler(hp_study_config *cfg, char *err)
     const char *v = get(ini, "study", "sampler", "auto", &line);
     if (!sampler_known(v)) {
         static const char *const names[] = {"auto", "grid", "random", "sobol", "gp", "tpe",
-                                            NULL};
+                                            "nsga2", NULL};
         char hint[96];
         return fail_at(err, ini, line, "unknown sampler '%s' (expected %s)%s", v,
                        SAMPLER_NAMES, suggest_hint(v, names, hint, sizeof hint));
@@ -94,6 +94,9 @@ static int load_sampler(hp_study_config *cfg, char *err)
     cfg->sampler = strdup(v);
     sampler_options_init(&cfg->sampler_opt);
     cfg->sampler_opt.maximize = cfg->maximize;
+    cfg->sampler_opt.n_objectives = cfg->objectives.n;
+    memcpy(cfg->sampler_opt.maximize_objective, cfg->objectives.maximize,
+           sizeof cfg->objectives.maximize);
     for (int i = 0; i < ini->n_entries; i++) {
         const hp_ini_entry *e = &ini->entries[i];
         char msg[HP_ERR_LEN];
@@ -120,6 +123,9 @@ static int load_pruner(hp_study_config *cfg, char *err)
     else
         return fail_at(err, ini, line, "unknown pruner '%s' (expected none, median or asha)",
                        v);
+    if (pc->kind != PRUNER_NONE && cfg->objectives.n > 1)
+        return fail_at(err, ini, line, "pruner %s compares one metric, and this study has "
+                       "%d objectives; set pruner = none", v, cfg->objectives.n);
     cfg->pruner = strdup(v);
     pc->min_resource = 1;
     pc->reduction = 3;
@@ -197,18 +203,14 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
        service files itself */
     cfg->storage = store_is_url(v) ? strdup(v) : files_resolve(cfg->path, v);
 
-    v = get(ini, "study", "direction", "minimize", &line);
-    if (strcmp(v, "minimize") == 0)
-        cfg->maximize = 0;
-    else if (strcmp(v, "maximize") == 0)
-        cfg->maximize = 1;
-    else
-        return fail_at(err, ini, line, "direction must be minimize or maximize, got '%s'", v);
+    int direction_line, which;
+    const char *direction = get(ini, "study", "direction", "minimize", &direction_line);
     v = get(ini, "study", "metric", "value", &line);
-    if (strlen(v) > HP_NAME_MAX)
-        return fail_at(err, ini, line, "the metric name is longer than %d characters",
-                       HP_NAME_MAX);
-    cfg->metric = strdup(v);
+    char msg[HP_ERR_LEN];
+    if (objectives_parse(v, direction, &cfg->objectives, &which, msg))
+        return fail_at(err, ini, which ? direction_line : line, "%s", msg);
+    cfg->maximize = cfg->objectives.maximize[0];
+    cfg->metric = strdup(cfg->objectives.names[0]);
 
     v = get(ini, "study", "trials", NULL, &line);
     if (v && (parse_int64(v, &cfg->trials) || cfg->trials <= 0))

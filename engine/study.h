@@ -15,14 +15,17 @@
 #include "../search/space.h"
 #include "ini.h"
 #include "objective.h"
+#include "objectives.h"
 
 typedef struct {
     hp_ini ini;            /* the file as read, kept for its text and lines */
     char *path;            /* the study file as given */
     char *name;            /* [study] name */
     char *storage;         /* SQLite path, resolved against the file's folder */
-    int maximize;          /* direction */
-    char *metric;          /* reported value that is optimized */
+    int maximize;          /* direction (of the first objective) */
+    char *metric;          /* reported value that is optimized (the first
+                              objective of a multi-objective study) */
+    hp_objectives objectives;  /* every objective, in the order of the file */
     int64_t trials;        /* finished trials wanted (> 0) */
     int workers;           /* concurrent trials in this process (>= 1) */
     int threads;           /* kernel threads per trial (>= 1) */

@@ -148,7 +148,9 @@ static int check_same_study(hp_target *t, const char *hash, char *err)
 {
     const hp_study_config *cfg = &t->cfg;
     const hp_study_row *row = &t->study;
-    const char *direction = cfg->maximize ? "maximize" : "minimize";
+    char direction[sizeof row->direction], metric[sizeof row->metric];
+    objectives_direction_text(&cfg->objectives, direction, sizeof direction);
+    objectives_metric_text(&cfg->objectives, metric, sizeof metric);
     if (strcmp(row->space_hash, hash) != 0) {
         snprintf(err, HP_ERR_LEN, "%s: study '%s' already exists in '%s' with a different "
                  "search space; give this study a new name (e.g. name = %s-2) or another "
@@ -156,10 +158,10 @@ static int check_same_study(hp_target *t, const char *hash, char *err)
         return HP_EINPUT;
     }
     /* the history would mean nothing under another direction or metric */
-    if (strcmp(row->direction, direction) != 0 || strcmp(row->metric, cfg->metric) != 0) {
+    if (strcmp(row->direction, direction) != 0 || strcmp(row->metric, metric) != 0) {
         snprintf(err, HP_ERR_LEN, "%s: study '%s' in '%s' %ss '%s', not %s '%s'; give this "
                  "study a new name", cfg->path, cfg->name, cfg->storage, row->direction,
-                 row->metric, direction, cfg->metric);
+                 row->metric, direction, metric);
         return HP_EINPUT;
     }
     t->sampler_changed = strcmp(row->sampler, cfg->sampler) != 0 || row->seed != cfg->seed;
@@ -192,9 +194,8 @@ int target_open_study(hp_target *t, char *err)
         hp_study_row row;
         memset(&row, 0, sizeof row);
         snprintf(row.name, sizeof row.name, "%s", cfg->name);
-        snprintf(row.direction, sizeof row.direction, "%s",
-                 cfg->maximize ? "maximize" : "minimize");
-        snprintf(row.metric, sizeof row.metric, "%s", cfg->metric);
+        objectives_direction_text(&cfg->objectives, row.direction, sizeof row.direction);
+        objectives_metric_text(&cfg->objectives, row.metric, sizeof row.metric);
         snprintf(row.sampler, sizeof row.sampler, "%s", cfg->sampler);
         memcpy(row.space_hash, hash, sizeof hash);
         row.seed = cfg->seed;

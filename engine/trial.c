@@ -42,9 +42,10 @@ int trial_report(hp_store *store, const hp_study_config *cfg, int64_t study_id,
     return rc;
 }
 
-int trial_finish(hp_store *store, const char *metric, const char *worker, hp_trial_run *t,
-                 hp_outcome *out, hp_trial_state *state, char *err)
+int trial_finish(hp_store *store, const hp_objectives *objectives, const char *worker,
+                 hp_trial_run *t, hp_outcome *out, hp_trial_state *state, char *err)
 {
+    const char *metric = objectives->names[0];
     if (t->pruned && out->kind != OUTCOME_HOST_ERROR) {
         out->kind = OUTCOME_PRUNED;
         out->value = t->last_value;
@@ -65,6 +66,20 @@ int trial_finish(hp_store *store, const char *metric, const char *worker, hp_tri
         snprintf(out->error, sizeof out->error, "the objective returned %s for '%s'",
                  isnan(out->value) ? "NaN" : "infinity", metric);
         out->value = NAN;
+    }
+    /* a multi-objective trial is complete with every objective finite */
+    for (int i = 1; i < objectives->n && st == TRIAL_COMPLETE; i++) {
+        int k = 0;
+        while (k < out->n_metrics && strcmp(out->metric_names[k], objectives->names[i]) != 0)
+            k++;
+        if (k == out->n_metrics || !isfinite(out->metric_values[k])) {
+            st = TRIAL_FAILED;
+            snprintf(out->error, sizeof out->error, k == out->n_metrics
+                     ? "the objective did not report '%s', the study's objective %d"
+                     : "the objective returned a non-finite '%s' (objective %d)",
+                     objectives->names[i], i + 1);
+            out->value = NAN;
+        }
     }
     hp_metric metrics[OBJECTIVE_MAX_METRICS];
     for (int i = 0; i < out->n_metrics; i++) {

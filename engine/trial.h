@@ -48,11 +48,12 @@ int trial_report(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                  double value, const hp_trial_waiter *waiter, char *err);
 
 /* Ends trial T with outcome OUT by the policy above, as WORKER (NULL for
-** ask/tell).  *STATE gets the stored state (TRIAL_WAITING when the trial
-** was put back).  Returns HP_OK; HP_EINPUT when the trial is not the
-** caller's any more (it went stale and another runs it); a storage error
-** otherwise. */
-int trial_finish(hp_store *store, const char *metric, const char *worker, hp_trial_run *t,
-                 hp_outcome *out, hp_trial_state *state, char *err);
+** ask/tell).  A study of several OBJECTIVES completes a trial only when
+** OUT holds every one of them, finite (OUT's value is the first's).
+** *STATE gets the stored state (TRIAL_WAITING when the trial was put
+** back).  Returns HP_OK; HP_EINPUT when the trial is not the caller's any
+** more (it went stale and another runs it); a storage error otherwise. */
+int trial_finish(hp_store *store, const hp_objectives *objectives, const char *worker,
+                 hp_trial_run *t, hp_outcome *out, hp_trial_state *state, char *err);
 
 #endif

@@ -15,6 +15,9 @@
 ** when the study file is read and when a command reports a metric. */
 #define HP_NAME_MAX 63
 
+/* The most objectives of a multi-objective study. */
+#define HP_MAX_OBJECTIVES 3
+
 /* Longest study name, in bytes. */
 #define HP_STUDY_NAME_MAX 200
 

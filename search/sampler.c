@@ -22,6 +22,7 @@ static const hp_sampler_kind *const kinds[] = {
     &sampler_gp_kind,
     &sampler_tpe_kind,
     &sampler_auto_kind,
+    &sampler_nsga2_kind,
 };
 
 static const hp_sampler_kind *find_kind(const char *name)
@@ -117,6 +118,13 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
 {
     if (strcmp(name, "tpe") == 0)
         return tpe_option_set(opt, key, value, err);
+    if (strcmp(name, "nsga2") == 0) {
+        if (strcmp(key, "population") == 0)
+            return positive_option(key, value, 100000, &opt->population, err);
+        snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler nsga2 "
+                 "(expected population)", key);
+        return -1;
+    }
     if (strcmp(name, "auto") == 0) {
         /* the options of gp and tpe, for whichever auto uses */
         static const char *const tpe_only[] = {"candidates", "multivariate", "prior_weight",

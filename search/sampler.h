@@ -18,7 +18,7 @@
 typedef struct hp_sampler hp_sampler;
 
 /* Sampler names accepted by sampler_new, for messages. */
-#define SAMPLER_NAMES "auto, grid, random, sobol, gp, tpe"
+#define SAMPLER_NAMES "auto, grid, random, sobol, gp, tpe, nsga2"
 
 /* What a model-based sampler sees of the study: points in the unit cube
 ** (space_dim coordinates each, row-major), and for finished trials their
@@ -26,10 +26,14 @@ typedef struct hp_sampler hp_sampler;
 ** caller, read-only for the sampler. */
 typedef struct {
     int n;                 /* finished trials */
-    const double *x;       /* n x dim */
-    const double *y;       /* n values, NaN = failed */
+    const double *x;       /* n x dim; NaN where a parameter is inactive */
+    const double *y;       /* n values, NaN = failed (a multi-objective
+                              study: the first objective's) */
     int n_running;         /* trials running now */
     const double *x_running;  /* n_running x dim */
+    const double *ys;      /* a multi-objective study (n_objectives > 1 in
+                              the options): n x n_objectives values as
+                              reported, NaN = failed; else NULL */
 } hp_history;
 
 /* Options from the study's [sampler] section (defaults when absent). */
@@ -47,6 +51,10 @@ typedef struct {
     double prior_weight;   /* > 0; 0 = 1 */
     int consider_endpoints;  /* an edge trial's bandwidth may reach the edge */
     int no_magic_clip;     /* 1: no floor on the bandwidths */
+    /* several objectives (0 or 1: one, whose direction is maximize) */
+    int n_objectives;
+    int maximize_objective[HP_MAX_OBJECTIVES];
+    int population;        /* nsga2: individuals per generation; 0 = 50 */
 } hp_sampler_options;
 
 /* Sets OPT to the defaults. */

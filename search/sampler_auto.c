@@ -22,7 +22,8 @@
 
 typedef struct {
     hp_sampler *gp;     /* NULL when the space does not suit a GP */
-    hp_sampler *tpe;
+    hp_sampler *tpe;    /* the other: tpe, or nsga2 for several objectives */
+    const char *other;
     int dim, categorical;
 } auto_state;
 
@@ -51,8 +52,9 @@ static int auto_create(const hp_space *space, uint64_t seed, const hp_sampler_op
     }
     /* nothing to search (every parameter fixed): tpe's random start does */
     int gp_suits = a->dim > 0 && a->dim <= AUTO_GP_MAX_DIM && 2 * a->categorical <= a->dim;
+    a->other = opt->n_objectives > 1 ? "nsga2" : "tpe";
     if ((gp_suits && sampler_new("gp", space, seed, opt, &a->gp, err)) ||
-        sampler_new("tpe", space, seed, opt, &a->tpe, err)) {
+        sampler_new(a->other, space, seed, opt, &a->tpe, err)) {
         auto_destroy(a);
         return -1;
     }
@@ -98,19 +100,21 @@ static int auto_fit(void *state, const hp_history *history, char *err)
 static int auto_describe(const void *state, int finished, char *buf, int len)
 {
     const auto_state *a = state;
+    const char *o = a->other;
     if (a->dim == 0)
-        return snprintf(buf, (size_t)len, "tpe (every parameter is fixed: nothing to model)");
+        return snprintf(buf, (size_t)len, "%s (every parameter is fixed: nothing to model)", o);
     if (!a->gp && a->dim > AUTO_GP_MAX_DIM)
-        return snprintf(buf, (size_t)len, "tpe (%d searched parameters: more than a GP "
-                        "models well, %d)", a->dim, AUTO_GP_MAX_DIM);
+        return snprintf(buf, (size_t)len, "%s (%d searched parameters: more than a GP "
+                        "models well, %d)", o, a->dim, AUTO_GP_MAX_DIM);
     if (!a->gp)
-        return snprintf(buf, (size_t)len, "tpe (%d of %d parameters categorical: more than "
-                        "half)", a->categorical, a->dim);
+        return snprintf(buf, (size_t)len, "%s (%d of %d parameters categorical: more than "
+                        "half)", o, a->categorical, a->dim);
     if (finished >= AUTO_GP_MAX_TRIALS)
-        return snprintf(buf, (size_t)len, "tpe (%d finished trials: gp until %d, then tpe)",
-                        finished, AUTO_GP_MAX_TRIALS);
-    return snprintf(buf, (size_t)len, "gp (%d searched parameters, %d categorical; tpe "
-                    "from %d finished trials)", a->dim, a->categorical, AUTO_GP_MAX_TRIALS);
+        return snprintf(buf, (size_t)len, "%s (%d finished trials: gp until %d, then %s)", o,
+                        finished, AUTO_GP_MAX_TRIALS, o);
+    return snprintf(buf, (size_t)len, "gp%s (%d searched parameters, %d categorical; %s "
+                    "from %d finished trials)", strcmp(o, "nsga2") == 0 ? " with ParEGO" : "",
+                    a->dim, a->categorical, o, AUTO_GP_MAX_TRIALS);
 }
 
 static int auto_initial_trials(const void *state, int finished)

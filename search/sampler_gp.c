@@ -10,6 +10,12 @@
 ** is maximised (gp_acquire.c).  A proposal never repeats a finished
 ** configuration.
 **
+** Several objectives (ParEGO, Knowles 2006): each proposal draws weights
+** uniform on the simplex from its trial's seed, scalarises the normalised
+** objectives by the augmented Chebyshev function (search/pareto.h) and
+** minimises that as one objective; over the proposals the weights sweep
+** the whole front.
+**
 ** Every random choice derives from (study seed, trial number).
 */
 #include <math.h>
@@ -19,8 +25,10 @@
 
 #include <gsl/gsl_qrng.h>
 
+#include "pareto.h"
 #include "sampler_gp_impl.h"
 #include "sampler_impl.h"
+#include "seed.h"
 
 /* Above SUBSET_ABOVE finished trials the model sees the SUBSET_BEST best
 ** plus the SUBSET_RECENT most recent ones: O(n^3) stays bounded, and the
@@ -53,6 +61,8 @@ static void gp_destroy(void *state)
     free(g->ys);
     free(g->hx);
     free(g->cand_model);
+    free(g->scal);
+    free(g->ymin);
     free(g);
 }
 
@@ -78,6 +88,11 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
              : strcmp(opt->acquisition, "pi") == 0  ? ACQ_PI
                                                     : ACQ_LOGEI;
     g->kriging_believer = strcmp(opt->batch, "kriging_believer") == 0;
+    g->n_obj = opt->n_objectives > 1 ? opt->n_objectives : 1;
+    if (g->n_obj > 1) {
+        memcpy(g->maximize_obj, opt->maximize_objective, sizeof g->maximize_obj);
+        g->maximize = 0; /* the scalarised value is minimised */
+    }
     for (int i = 0; i < space_size(space); i++)
         g->conditional |= space_is_conditional(space, i);
     int k = 0;
@@ -272,6 +287,43 @@ static const hp_history *imputed_history(gp_state *g, const hp_history *h, hp_hi
     return local;
 }
 
+/* H with its values replaced, for several objectives, by their ParEGO
+** scalarisation with the weights of trial NUMBER (in *LOCAL, which may be
+** H's copy already); H itself for one objective.  NULL when out of memory. */
+static const hp_history *scalarised(gp_state *g, const hp_history *h, hp_history *local,
+                                    uint64_t number)
+{
+    if (g->n_obj == 1 || !h->ys)
+        return h;
+    int k = g->n_obj;
+    if (h->n > g->scal_cap) {
+        double *scal = realloc(g->scal, sizeof(double) * ((size_t)h->n * 2 + 1));
+        if (scal)
+            g->scal = scal;
+        double *ymin = realloc(g->ymin, sizeof(double) * ((size_t)h->n * 2 + 1) * (size_t)k);
+        if (ymin)
+            g->ymin = ymin;
+        if (!scal || !ymin)
+            return NULL;
+        g->scal_cap = h->n * 2 + 1;
+    }
+    for (int i = 0; i < h->n; i++)
+        for (int j = 0; j < k; j++) {
+            double v = h->ys[(size_t)i * (size_t)k + (size_t)j];
+            g->ymin[(size_t)i * (size_t)k + (size_t)j] = g->maximize_obj[j] ? -v : v;
+        }
+    uint64_t s = seed_for_trial(g->seed, SEED_STREAM_SAMPLER ^ 0x50415245, number);
+    double u[HP_MAX_OBJECTIVES], w[HP_MAX_OBJECTIVES];
+    for (int j = 0; j < k; j++)
+        u[j] = seed_unit(s, (uint64_t)j);
+    pareto_simplex_weights(k, u, w);
+    pareto_chebyshev(g->ymin, h->n, k, w, g->scal);
+    if (local != h)
+        *local = *h;
+    local->y = g->scal;
+    return local;
+}
+
 static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_value *out,
                       char *err)
 {
@@ -279,6 +331,8 @@ static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_
     int d = g->d;
     hp_history local;
     const hp_history *h = imputed_history(g, given, &local);
+    if (h)
+        h = scalarised(g, h, &local, number);
     if (!h) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;
@@ -319,6 +373,8 @@ static int gp_fit(void *state, const hp_history *given, char *err)
     gp_state *g = state;
     hp_history local;
     const hp_history *h = imputed_history(g, given, &local);
+    if (h) /* importances: the weights of the next trial */
+        h = scalarised(g, h, &local, (uint64_t)given->n);
     if (!h) {
         snprintf(err, HP_ERR_LEN, "out of memory");
         return -1;

@@ -62,6 +62,11 @@ typedef struct {
     double *hx;                /* the history's points, inactive ones imputed */
     int hx_cap;
     double *cand_model;        /* conditional: the candidates as the model sees them */
+    int n_obj;                 /* objectives; > 1: ParEGO (sampler_gp.c) */
+    int maximize_obj[HP_MAX_OBJECTIVES];
+    double *scal;              /* n_obj > 1: the scalarised values, and the */
+    double *ymin;              /* objectives minimised (n x n_obj) */
+    int scal_cap;
     double best;               /* the acquisition's threshold (standardised) */
     double ucb_beta;
 } gp_state;

@@ -38,5 +38,6 @@ extern const hp_sampler_kind sampler_sobol_kind;
 extern const hp_sampler_kind sampler_gp_kind;
 extern const hp_sampler_kind sampler_tpe_kind;
 extern const hp_sampler_kind sampler_auto_kind;
+extern const hp_sampler_kind sampler_nsga2_kind;
 
 #endif

@@ -28,6 +28,12 @@
 ** on those and on the history it was given.
 **
 ** A proposal costs O(n d) per candidate: no matrix, no fit.
+**
+** Conditional spaces: the parameters are grouped by condition (those with
+** the same one are active together) and each group is modelled on the
+** trials where it is active, as Optuna's group = True does.  Several
+** objectives: the trials are ranked by a ParEGO scalarisation with
+** weights drawn per trial (search/pareto.h), as the gp sampler does.
 */
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +42,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "pareto.h"
 #include "sampler_impl.h"
 #include "seed.h"
 
@@ -77,6 +84,10 @@ typedef struct {
     double *obs;        /* scratch: one group's points, in trial order */
     double *sorted;     /* scratch: one coordinate's kernel centres */
     int cap;            /* trials the scratch holds */
+    int n_obj;          /* objectives; > 1: ranked by a scalarisation */
+    int maximize_obj[HP_MAX_OBJECTIVES];
+    double *scal, *ymin;  /* n, n x n_obj */
+    int scal_cap;
 } tpe_state;
 
 static void parzen_free(parzen *p)
@@ -104,6 +115,8 @@ static void tpe_destroy(void *state)
     free(t->order);
     free(t->obs);
     free(t->sorted);
+    free(t->scal);
+    free(t->ymin);
     free(t);
 }
 
@@ -123,6 +136,11 @@ static int tpe_create(const hp_space *space, uint64_t seed, const hp_sampler_opt
     t->magic_clip = !opt->no_magic_clip;
     t->prior_weight = opt->prior_weight > 0 ? opt->prior_weight : 1.0;
     t->maximize = opt->maximize;
+    t->n_obj = opt->n_objectives > 1 ? opt->n_objectives : 1;
+    if (t->n_obj > 1) {
+        memcpy(t->maximize_obj, opt->maximize_objective, sizeof t->maximize_obj);
+        t->maximize = 0; /* the scalarised value is minimised */
+    }
     size_t d = (size_t)t->dim + 1;
     t->choices = calloc(d, sizeof *t->choices);
     t->offset = calloc(d, sizeof *t->offset);
@@ -484,10 +502,48 @@ static int propose_group(tpe_state *t, const hp_history *h, uint64_t number, int
     return 0;
 }
 
-static int tpe_propose(void *state, uint64_t number, const hp_history *history,
+/* For several objectives: HISTORY with its values the ParEGO scalarisation
+** of trial NUMBER's weights, in *LOCAL; else HISTORY.  NULL: out of memory. */
+static const hp_history *scalarised(tpe_state *t, const hp_history *history,
+                                    hp_history *local, uint64_t number)
+{
+    if (t->n_obj == 1 || !history || !history->ys)
+        return history;
+    int k = t->n_obj, n = history->n;
+    if (n > t->scal_cap) {
+        double *scal = realloc(t->scal, sizeof(double) * ((size_t)n * 2 + 1));
+        if (scal)
+            t->scal = scal;
+        double *ymin = realloc(t->ymin, sizeof(double) * ((size_t)n * 2 + 1) * (size_t)k);
+        if (ymin)
+            t->ymin = ymin;
+        if (!scal || !ymin)
+            return NULL;
+        t->scal_cap = n * 2 + 1;
+    }
+    for (size_t i = 0; i < (size_t)n * (size_t)k; i++)
+        t->ymin[i] = t->maximize_obj[i % (size_t)k] ? -history->ys[i] : history->ys[i];
+    uint64_t s = seed_for_trial(t->seed, SEED_STREAM_SAMPLER ^ 0x50415245, number);
+    double u[HP_MAX_OBJECTIVES], w[HP_MAX_OBJECTIVES];
+    for (int j = 0; j < k; j++)
+        u[j] = seed_unit(s, (uint64_t)j);
+    pareto_simplex_weights(k, u, w);
+    pareto_chebyshev(t->ymin, n, k, w, t->scal);
+    *local = *history;
+    local->y = t->scal;
+    return local;
+}
+
+static int tpe_propose(void *state, uint64_t number, const hp_history *given,
                        hp_value *out, char *err)
 {
     tpe_state *t = state;
+    hp_history local;
+    const hp_history *history = scalarised(t, given, &local, number);
+    if (given && !history) {
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return -1;
+    }
     int dim = t->dim, n = history ? history->n : 0;
     int valid = 0;
     for (int i = 0; i < n; i++)

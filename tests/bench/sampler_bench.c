@@ -140,7 +140,7 @@ static void run(const problem *p, const char *sampler, uint64_t seed, int n_eval
     int have_pending = 0, n = 0, k = 0;
     double best = INFINITY, spent = 0;
     for (int t = 0; t < n_evals; t++) {
-        hp_history h = {n, x, y, have_pending, pend_x};
+        hp_history h = {n, x, y, have_pending, pend_x, NULL};
         double t0 = now();
         if (sampler_propose(smp, (uint64_t)t, &h, v, err)) {
             fprintf(stderr, "%s\n", err);
@@ -211,7 +211,7 @@ static double time_at(int n_finished)
     }
     double times[5];
     for (int r = 0; r < 5; r++) {
-        hp_history h = {n_finished + r, x, y, 0, NULL};
+        hp_history h = {n_finished + r, x, y, 0, NULL, NULL};
         double t0 = now();
         sampler_propose(smp, (uint64_t)(n_finished + r), &h, v, err);
         times[r] = now() - t0;

@@ -272,7 +272,7 @@ static double run_one(const problem *p, const char *name, int seed, double *ms)
         exit(1);
     }
     for (int t = 0; t < p->budget; t++) {
-        hp_history h = {t, x, y, 0, NULL};
+        hp_history h = {t, x, y, 0, NULL, NULL};
         double t0 = now();
         if (sampler_propose(smp, (uint64_t)t, &h, v, err)) {
             fprintf(stderr, "search_bench: %s\n", err);

@@ -122,7 +122,7 @@ done
 long=$(printf 'm%.0s' $(seq 64))
 branin_study m 2 "metric = $long" ""
 expect_exit 2 "$HPSEARCH" run m.ini
-expect_in err.txt "m.ini:6: the metric name is longer than 63 characters"
+expect_in err.txt "m.ini:6: the metric name 'mmmmmmmmmmmmmmmmmmmm...' is longer than 63 characters"
 branin_study m 2 "metric = ${long#m}" ""
 expect_exit 0 "$HPSEARCH" run m.ini
 expect_exit 0 "$HPSEARCH" run m.ini --trials 3

@@ -378,7 +378,7 @@ static double run_sampler(const char *name, uint64_t seed, int n)
     char err[HP_ERR_LEN];
     double best = INFINITY;
     for (int t = 0; t < n; t++) {
-        hp_history h = {t, x, y, 0, NULL};
+        hp_history h = {t, x, y, 0, NULL, NULL};
         if (sampler_propose(smp, (uint64_t)t, &h, v, err))
             print_error("%s: %s\n", name, err);
         assert_true(consistent(s, v));

@@ -280,7 +280,7 @@ static void propose_with(const double *y, int n, const double *x_override)
         x[3 * i + 1] = x_override ? x_override[1] : 0.5;
         x[3 * i + 2] = x_override ? x_override[2] : 0.25;
     }
-    hp_history h = {n, x, y, 1, x};
+    hp_history h = {n, x, y, 1, x, NULL};
     hp_value v[3];
     assert_int_equal(sampler_propose(smp, (uint64_t)n, &h, v, err), 0);
     assert_true(v[0].value >= 0 && v[0].value <= 1);
@@ -338,7 +338,7 @@ static void test_saved_model_starts_warm(void **state)
     }
     assert_int_equal(sampler_new("auto", s, 4, &opt, &a, err), 0);
     assert_int_equal(sampler_save_model(a, text, sizeof text, &trials), 0); /* no fit yet */
-    hp_history h = {N, x, y, 0, NULL};
+    hp_history h = {N, x, y, 0, NULL, NULL};
     hp_value va[2], vb[2];
     assert_int_equal(sampler_propose(a, N, &h, va, err), 0);
     assert_true(sampler_save_model(a, text, sizeof text, &trials) > 0);
@@ -388,7 +388,7 @@ static void test_deterministic_and_improves(void **state)
         assert_int_equal(sampler_new("gp", s, 5, &opt, &smp, err), 0);
         double x[60], y[30], best = INFINITY;
         for (int t = 0; t < 30; t++) {
-            hp_history h = {t, x, y, 0, NULL};
+            hp_history h = {t, x, y, 0, NULL, NULL};
             hp_value v[2];
             assert_int_equal(sampler_propose(smp, (uint64_t)t, &h, v, err), 0);
             first[rep][t] = v[0];

@@ -116,7 +116,7 @@ static void test_errors(void **state)
     expect_fail("[study]\nname = t\nsampler = grid\n" OBJ PARAMS, 3, "'x' is a continuous");
     expect_fail(HEAD "direction = up\n" OBJ PARAMS, 4, "minimize or maximize");
     expect_fail(HEAD "sampler = tpee\n" OBJ PARAMS, 4, "unknown sampler 'tpee'");
-    expect_fail(HEAD "sampler = nsga2\n" OBJ PARAMS, 4, "expected auto, grid, random");
+    expect_fail(HEAD "sampler = cmaes\n" OBJ PARAMS, 4, "expected auto, grid, random");
     expect_fail(HEAD OBJ PARAMS "[study]\nname = again\n", 11, "duplicate key 'name'");
     expect_fail("name = t\n", 1, "outside any [section]");
     expect_fail(HEAD "this is not a pair\n", 4, "expected 'key = value'");

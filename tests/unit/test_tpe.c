@@ -55,7 +55,7 @@ static hp_sampler *make(const char *name, const hp_space *s, uint64_t seed,
 static void propose_next(hp_sampler *smp, const hp_space *s, run_log *l, hp_value *v)
 {
     char err[HP_ERR_LEN];
-    hp_history h = {l->n, l->x, l->y, 0, NULL};
+    hp_history h = {l->n, l->x, l->y, 0, NULL, NULL};
     if (sampler_propose(smp, (uint64_t)l->n, &h, v, err))
         fail_msg("%s", err);
     space_encode(s, v, l->x + (size_t)l->n * (size_t)space_dim(s));
@@ -161,7 +161,7 @@ static void test_reproducible(void **state)
     /* the same history and number: the same point, from another object
        that never proposed before; another number: another point */
     char err[HP_ERR_LEN];
-    hp_history h = {l.n, l.x, l.y, 0, NULL};
+    hp_history h = {l.n, l.x, l.y, 0, NULL, NULL};
     assert_int_equal(sampler_propose(a, 40, &h, va, err), 0);
     assert_int_equal(sampler_propose(b, 40, &h, vb, err), 0);
     for (int i = 0; i < 3; i++)
@@ -284,7 +284,7 @@ static void test_options(void **state)
         propose_next(a, s, &l, va);
         l.y[l.n++] = va[0].value * va[1].value;
     }
-    hp_history h = {l.n, l.x, l.y, 0, NULL};
+    hp_history h = {l.n, l.x, l.y, 0, NULL, NULL};
     assert_int_equal(sampler_propose(a, 20, &h, va, err), 0);
     assert_int_equal(sampler_propose(b, 20, &h, vb, err), 0);
     assert_true(va[0].value != vb[0].value || va[1].value != vb[1].value);
@@ -307,7 +307,7 @@ static void check_auto_as(const hp_space *s, const char *expected, int n, const 
             x[(size_t)i * (size_t)d + (size_t)k] = fmod(0.618034 * (i + 1) * (k + 1), 1.0);
         y[i] = x[(size_t)i * (size_t)d] + 0.1 * i / n;
     }
-    hp_history h = {n, x, y, 0, NULL};
+    hp_history h = {n, x, y, 0, NULL, NULL};
     hp_value va[32], vb[32];
     char err[HP_ERR_LEN], text[256];
     assert_int_equal(sampler_propose(a, (uint64_t)n, &h, va, err), 0);
