@@ -1,12 +1,14 @@
 /*
 ** hpsearch best: the best complete trial, as an INI [params] block to paste
-** into a study file, or as JSON.
+** into a study file, or as JSON; for a multi-objective study, every trial
+** of the Pareto front so, best first by the first objective.
 */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "front.h"
 #include "importance.h"
 
 typedef struct {
@@ -96,6 +98,101 @@ static void print_best(best_ctx *b)
     b->rc = store_trial_params(b->t->store, row->trial_id, print_ini_param, NULL, b->err);
 }
 
+/* A front member's row, kept from the query. */
+typedef struct {
+    int64_t trial_id;
+    char *params_json, *metrics_json;
+} member_row;
+
+static int keep_member(void *ctx, const hp_trial_row *row)
+{
+    member_row *m = ctx;
+    m->trial_id = row->trial_id;
+    m->params_json = strdup(row->params_json);
+    m->metrics_json = strdup(row->metrics_json);
+    return 1;
+}
+
+/* The Pareto front of a study of several objectives O. */
+static int print_front(hp_target *t, const hp_objectives *o, int json, char *err)
+{
+    hp_front f;
+    int rc = front_load(t->store, t->study.study_id, o, &f, err);
+    if (rc)
+        return rc;
+    if (f.front == 0) {
+        front_free(&f);
+        snprintf(err, HP_ERR_LEN, "study '%s' has no complete trial yet", t->study.name);
+        return HP_ERUNTIME;
+    }
+    int *idx = malloc(sizeof(int) * (size_t)f.front);
+    if (!idx) {
+        front_free(&f);
+        snprintf(err, HP_ERR_LEN, "out of memory");
+        return HP_ENOMEM;
+    }
+    int m = front_members(&f, o, idx);
+    hp_buf name;
+    buf_init(&name);
+    buf_json_string(&name, t->study.name);
+    char v[40];
+    if (json) {
+        printf("{\"study\": %s, \"objectives\": [", buf_str(&name));
+        for (int j = 0; j < o->n; j++) {
+            buf_reset(&name);
+            buf_json_string(&name, o->names[j]);
+            printf("%s{\"metric\": %s, \"direction\": \"%s\"}", j ? ", " : "",
+                   buf_str(&name), o->maximize[j] ? "maximize" : "minimize");
+        }
+        printf("], \"front\": [");
+    } else {
+        printf("; Pareto front of study '%s': %d of %d complete trials (", t->study.name, m,
+               f.n);
+        for (int j = 0; j < o->n; j++)
+            printf("%s%s %s", j ? ", " : "", o->maximize[j] ? "maximize" : "minimize",
+                   o->names[j]);
+        printf(")\n");
+    }
+    for (int a = 0; a < m && rc == HP_OK; a++) {
+        int i = idx[a];
+        member_row row = {0, NULL, NULL};
+        int found;
+        rc = store_trial_by_number(t->store, t->study.study_id, f.numbers[i], keep_member, &row,
+                                   &found, err);
+        if (rc == HP_OK && (!row.params_json || !row.metrics_json)) {
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            rc = HP_ENOMEM;
+        }
+        if (rc == HP_OK && json) {
+            printf("%s{\"trial\": %lld, \"values\": {", a ? ", " : "", (long long)f.numbers[i]);
+            for (int j = 0; j < o->n; j++) {
+                buf_reset(&name);
+                buf_json_string(&name, o->names[j]);
+                printf("%s%s: %s", j ? ", " : "", buf_str(&name),
+                       buf_number_text(f.values[(size_t)i * (size_t)o->n + (size_t)j], v,
+                                       sizeof v));
+            }
+            printf("}, \"params\": %s, \"metrics\": %s}", row.params_json, row.metrics_json);
+        } else if (rc == HP_OK) {
+            printf("\n; trial %lld:", (long long)f.numbers[i]);
+            for (int j = 0; j < o->n; j++)
+                printf("%s %s = %s", j ? "," : "", o->names[j],
+                       buf_number_text(f.values[(size_t)i * (size_t)o->n + (size_t)j], v,
+                                       sizeof v));
+            printf("\n[params]\n");
+            rc = store_trial_params(t->store, row.trial_id, print_ini_param, NULL, err);
+        }
+        free(row.params_json);
+        free(row.metrics_json);
+    }
+    if (rc == HP_OK && json)
+        printf("]}\n");
+    buf_deinit(&name);
+    free(idx);
+    front_free(&f);
+    return rc;
+}
+
 int cmd_best(const hp_args *a, hp_target *t, char *err)
 {
     const char *format = args_get(a, "--format") ? args_get(a, "--format") : "ini";
@@ -103,6 +200,12 @@ int cmd_best(const hp_args *a, hp_target *t, char *err)
         snprintf(err, HP_ERR_LEN, "best: --format must be ini or json, got '%s'", format);
         return HP_EINPUT;
     }
+    hp_objectives o;
+    int which;
+    if (objectives_parse(t->study.metric, t->study.direction, &o, &which, err))
+        return HP_EINPUT;
+    if (o.n > 1)
+        return print_front(t, &o, strcmp(format, "json") == 0, err);
     best_ctx b;
     memset(&b, 0, sizeof b);
     b.t = t;

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "cli.h"
+#include "front.h"
 #include "importance.h"
 #include "progress.h"
 #include "proposer.h"
@@ -139,8 +140,21 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&created));
     printf("study      %s (created %s)\n", t->study.name, when);
-    printf("objective  %s %s, sampler %s, seed %llu\n", t->study.direction,
-           t->study.metric, t->study.sampler, (unsigned long long)t->study.seed);
+    hp_objectives o;
+    int which;
+    if (objectives_parse(t->study.metric, t->study.direction, &o, &which, err))
+        return HP_EINPUT;
+    if (o.n > 1) {
+        printf("objectives");
+        for (int j = 0; j < o.n; j++)
+            printf("%s %s %s", j ? "," : "", o.maximize[j] ? "maximize" : "minimize",
+                   o.names[j]);
+        printf("; sampler %s, seed %llu\n", t->study.sampler,
+               (unsigned long long)t->study.seed);
+    } else {
+        printf("objective  %s %s, sampler %s, seed %llu\n", t->study.direction,
+               t->study.metric, t->study.sampler, (unsigned long long)t->study.seed);
+    }
     printf("trials     %lld/%lld finished: %lld complete, %lld pruned, %lld failed; "
            "%lld running, %lld waiting%s\n",
            (long long)finished, (long long)t->study.trials, (long long)c[TRIAL_COMPLETE],
@@ -178,12 +192,26 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
     }
     int found;
     int maximize = strncmp(t->study.direction, "maximize", 8) == 0;
-    if ((rc = store_best(t->store, t->study.study_id, maximize, show_best, NULL, &found, err)))
-        return rc;
-    if (!found)
-        printf("best       - (no complete trial yet)\n");
-    if (isatty(STDOUT_FILENO))
-        sparkline(t, maximize, err);
+    if (o.n > 1) {
+        hp_front f;
+        if ((rc = front_load(t->store, t->study.study_id, &o, &f, err)))
+            return rc;
+        if (f.front == 0)
+            printf("front      - (no complete trial yet)\n");
+        else
+            printf("front      %d trials on the Pareto front of %d complete; hypervolume "
+                   "%.4f (objectives scaled to [0, 1] over the complete trials, reference "
+                   "point 1.1; `best` lists them)\n", f.front, f.n, front_hypervolume(&f, &o));
+        front_free(&f);
+    } else {
+        if ((rc = store_best(t->store, t->study.study_id, maximize, show_best, NULL, &found,
+                             err)))
+            return rc;
+        if (!found)
+            printf("best       - (no complete trial yet)\n");
+        if (isatty(STDOUT_FILENO))
+            sparkline(t, maximize, err);
+    }
     hp_buf imp;
     buf_init(&imp);
     if (importance_describe(t, &imp, 0) == 0)

@@ -353,7 +353,13 @@ static void summary(run_ctx *r, double elapsed)
             "%lld/%lld finished", (long long)r->run_done, elapsed,
             elapsed > 0 ? (double)r->run_done / elapsed : 0.0, (long long)r->run_failed,
             (long long)r->run_pruned, (long long)r->finished, (long long)r->cfg->trials);
-    if (r->has_best) {
+    if (r->has_best && r->cfg->objectives.n > 1) {
+        char v[40];
+        fprintf(out, "; best %s %s (trial %lld), the first of %d objectives: "
+                "'hpsearch best' lists the Pareto front", r->cfg->metric,
+                buf_number_text(r->best, v, sizeof v), (long long)r->best_number,
+                r->cfg->objectives.n);
+    } else if (r->has_best) {
         char v[40];
         fprintf(out, "; best %s (trial %lld)", buf_number_text(r->best, v, sizeof v),
                 (long long)r->best_number);

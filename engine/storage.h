@@ -22,10 +22,11 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /* PostgreSQL's schema has the same tables; version 5 adds the server-side
-** claim */
-#define STORE_PG_SCHEMA_VERSION 6
+** claim, 6 the samplers' fits (SQLite's 5), 7 the directions of several
+** objectives (SQLite's 6) */
+#define STORE_PG_SCHEMA_VERSION 7
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,

@@ -322,6 +322,7 @@ extern const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION];
 extern const char *const store_pg_schema_v4;
 extern const char *const store_pg_schema_v5;
 extern const char *const store_pg_schema_v6;
+extern const char *const store_pg_schema_v7;
 
 /* Prepares every statement in the connection's dialect. */
 int store_prepare_all(hp_store *s, char *err);

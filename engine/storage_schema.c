@@ -86,8 +86,50 @@ static const char *const schema_v5 =
     " state TEXT NOT NULL,"
     " PRIMARY KEY(study_id, sampler));";
 
+/* Version 6: multi-objective studies, whose direction is a list
+** ("maximize, minimize"): SQLite cannot change a CHECK constraint, so the
+** table is rebuilt (the view over it dropped and made again). */
+#define DIRECTIONS                                                              \
+    "'minimize', 'maximize', 'minimize, minimize', " \
+    "'minimize, maximize', 'maximize, minimize', " \
+    "'maximize, maximize', 'minimize, minimize, minimize', " \
+    "'minimize, minimize, maximize', " \
+    "'minimize, maximize, minimize', " \
+    "'minimize, maximize, maximize', " \
+    "'maximize, minimize, minimize', " \
+    "'maximize, minimize, maximize', " \
+    "'maximize, maximize, minimize', " \
+    "'maximize, maximize, maximize'"
+
+static const char *const schema_v6 =
+    "DROP VIEW trial_summary;"
+    "CREATE TABLE studies_v6("
+    " study_id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " direction TEXT NOT NULL CHECK(direction IN (" DIRECTIONS ")),"
+    " metric TEXT NOT NULL,"
+    " sampler TEXT NOT NULL,"
+    " config TEXT NOT NULL,"
+    " space_hash TEXT NOT NULL,"
+    " seed INTEGER NOT NULL,"
+    " trials INTEGER NOT NULL,"
+    " created_at REAL NOT NULL);"
+    "INSERT INTO studies_v6 SELECT study_id, name, direction, metric, sampler, config,"
+    " space_hash, seed, trials, created_at FROM studies;"
+    "DROP TABLE studies;"
+    "ALTER TABLE studies_v6 RENAME TO studies;"
+    "CREATE VIEW trial_summary AS SELECT"
+    " s.name AS study, t.number, t.state, t.value,"
+    " t.finished_at - t.started_at AS duration,"
+    " t.params_json AS params,"
+    " (SELECT json_group_object(v.name, v.value) FROM trial_values v"
+    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics,"
+    " datetime(t.started_at, 'unixepoch') AS started,"
+    " t.error, t.trial_id, t.study_id"
+    " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
+
 const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 
 /* PostgreSQL's schema, created at version 4 in one step: the same tables
 ** and columns as SQLite's, in PostgreSQL's types.  trial_values.value_id
@@ -251,3 +293,10 @@ const char *const store_pg_schema_v6 =
     " state TEXT NOT NULL,"
     " PRIMARY KEY(study_id, sampler));"
     "INSERT INTO hpsearch_schema VALUES(6);";
+
+/* PostgreSQL version 7: SQLite's version 6, directions of several objectives. */
+const char *const store_pg_schema_v7 =
+    "ALTER TABLE studies DROP CONSTRAINT studies_direction_check;"
+    "ALTER TABLE studies ADD CONSTRAINT studies_direction_check CHECK(direction IN ("
+    DIRECTIONS "));"
+    "INSERT INTO hpsearch_schema VALUES(7);";

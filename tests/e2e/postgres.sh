@@ -366,7 +366,7 @@ expect_exit 0 "$HPSEARCH" run m.ini --quiet --trials 10
 pq "$U" "drop function hpsearch_claim, hpsearch_propose, hpsearch_finish;
          drop table sampler_state; delete from hpsearch_schema where version >= 5" >/dev/null
 expect_exit 0 "$HPSEARCH" status "$U"
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 6 "migrated to version 6"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 7 "migrated to version 7"
 expect_eq "$(pq "$U" "select count(*) from pg_tables where tablename = 'sampler_state'")" 1 \
     "the samplers' table is back"
 expect_eq "$(pq "$U" "select count(*) from pg_proc where proname like 'hpsearch_%'")" 3 \

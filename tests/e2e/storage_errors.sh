@@ -35,7 +35,7 @@ q s.db "alter table trials drop column output; alter table trials drop column sa
         alter table trials drop column study_seed; alter table trials drop column instance;
         alter table trials drop column origin; drop table sampler_state; pragma user_version = 1"
 expect_exit 0 "$HPSEARCH" status s.ini
-expect_eq "$(q s.db "pragma user_version")" 5 "migrated to version 5"
+expect_eq "$(q s.db "pragma user_version")" 6 "migrated to version 6"
 expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
     "the new column"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
@@ -49,7 +49,7 @@ q s.db "alter table trials drop column sampler; alter table trials drop column s
         alter table trials drop column instance; alter table trials drop column origin;
         drop table sampler_state; pragma user_version = 2"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 6
-expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 2 to 5"
+expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 2 to 6"
 expect_eq "$(q s.db "select count(*) from trials where sampler is null")" 4 "old trials"
 expect_eq "$(q s.db "select count(*) from trials where sampler = 'random'")" 2 "new trials"
 expect_exit 0 "$HPSEARCH" status s.ini
@@ -65,7 +65,7 @@ q s.db "update trials set state = 'RUNNING', finished_at = null, value = null,
         alter table trials drop column instance; alter table trials drop column origin;
         drop table sampler_state; pragma user_version = 3"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
-expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 3 to 5"
+expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 3 to 6"
 expect_eq "$(q s.db "select count(*) from trials where state = 'COMPLETE'")" 3 \
     "the old running trial re-run"
 rm -f s.db s.db-wal s.db-shm
@@ -76,9 +76,44 @@ sed 's/^sampler = .*/sampler = gp/' s.ini >s4.ini
 expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 8
 q s.db "drop table sampler_state; pragma user_version = 4"
 expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 10
-expect_eq "$(q s.db "pragma user_version")" 5 "migrated from 4 to 5"
+expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 4 to 6"
 expect_eq "$(q s.db "select sampler || ' ' || substr(state, 1, 4) from sampler_state")" "gp gp1 " \
     "the gp's fit is kept"
+rm -f s.db s.db-wal s.db-shm
+
+# a version-5 database, whose direction column took one direction only, is
+# rebuilt: a multi-objective study can then be created beside the old one,
+# whose trials stay
+expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
+before=$(q s.db "select group_concat(number || '=' || value) from (select * from trials order by number)")
+q s.db "drop view trial_summary;
+        create table old(study_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+          direction TEXT NOT NULL CHECK(direction IN ('minimize', 'maximize')),
+          metric TEXT NOT NULL, sampler TEXT NOT NULL, config TEXT NOT NULL,
+          space_hash TEXT NOT NULL, seed INTEGER NOT NULL, trials INTEGER NOT NULL,
+          created_at REAL NOT NULL);
+        insert into old select * from studies; drop table studies;
+        alter table old rename to studies;
+        create view trial_summary as select 1 as number;
+        pragma user_version = 5"
+cat >two.ini <<'EOS'
+[study]
+name = two
+storage = s.db
+trials = 3
+metric = a, b
+direction = minimize, maximize
+[params]
+x = uniform(0, 1)
+EOS
+expect_exit 0 "$HPSEARCH" ask two.ini
+expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 5 to 6"
+expect_eq "$(q s.db "select direction from studies where name = 'two'")" "minimize, maximize" \
+    "a list of directions stored"
+expect_eq "$(q s.db "select group_concat(number || '=' || value) from (select t.* from trials t
+                     join studies s using(study_id) where s.name = 's' order by number)")" \
+    "$before" "trials kept by the rebuild"
+expect_eq "$(q s.db "select count(*) from trial_summary where study = 's'")" 3 "the view again"
 rm -f s.db s.db-wal s.db-shm
 
 # same name, other search space
