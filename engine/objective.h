@@ -20,6 +20,7 @@
 
 #include "../search/limits.h"
 #include "../search/space.h"
+#include "objectives.h"
 #include "buf.h"
 #include "ini.h"
 
@@ -69,6 +70,7 @@ typedef struct {
     const char *metric;        /* the study metric */
     int maximize;
     uint64_t seed;             /* the study seed */
+    const hp_objectives *objectives;  /* every objective (metric is the first) */
 } hp_objective_setup;
 
 /* The validated [objective] section of a study file. */

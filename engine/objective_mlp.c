@@ -61,7 +61,10 @@ static const metric_info metric_table[] = {
     {"val_accuracy", 1, 'c'}, {"val_f1", 1, 'c'}, {"val_precision", 1, 'c'},
     {"val_recall", 1, 'c'},   {"val_loss", -1, 'b'}, {"train_loss", -1, 'b'},
     {"train_accuracy", 1, 'c'}, {"val_mse", -1, 'r'}, {"val_mae", -1, 'r'},
-    {"val_r2", 1, 'r'},       {"best_epoch", 0, 'b'}, {NULL, 0, 0}};
+    {"val_r2", 1, 'r'},       {"best_epoch", 0, 'b'},
+    /* what a model costs: second objectives */
+    {"n_params", -1, 'b'},    {"train_seconds", -1, 'b'}, {"predict_us_per_sample", -1, 'b'},
+    {NULL, 0, 0}};
 
 static const metric_info *metric_find(const char *name)
 {
@@ -82,12 +85,18 @@ static void free_opts(void *opts)
     free(o);
 }
 
-/* The metric's checks, with the line of [study] metric (or direction). */
-static int check_metric(const hp_objective_setup *s, const mlp_opts *o, char *err)
+/* Objective METRIC's checks (to MAXIMIZE or not), with the line of [study]
+** metric (or direction). */
+static int check_one_metric(const hp_objective_setup *s, const mlp_opts *o, const char *metric,
+                            int maximize, char *err)
 {
     const hp_ini_entry *me = ini_get(s->ini, "study", "metric");
     const hp_ini_entry *de = ini_get(s->ini, "study", "direction");
     int line = me ? me->line : ini_section_line(s->ini, "study");
+    hp_objective_setup one = *s;
+    one.metric = metric;
+    one.maximize = maximize;
+    s = &one;
     if (strncmp(s->metric, "test_", 5) == 0)
         return objective_fail(s, line, err, "metric '%s' would select on the test set, which "
                               "must stay unseen until the end; use 'val_%s' (the test metrics "
@@ -98,7 +107,8 @@ static int check_metric(const hp_objective_setup *s, const mlp_opts *o, char *er
         return objective_fail(s, line, err, "the mlp objective reports no metric '%s' (it "
                               "reports val_accuracy, val_loss, val_f1, val_precision, "
                               "val_recall, train_loss, train_accuracy, val_mse, val_mae, "
-                              "val_r2, best_epoch)", s->metric);
+                              "val_r2, best_epoch, and what a model costs: n_params, "
+                              "train_seconds, predict_us_per_sample)", s->metric);
     if (m->task == 'c' && !o->classification)
         return objective_fail(s, line, err, "metric '%s' needs task = classification; a "
                               "regression reports val_loss, val_mse, val_mae and val_r2",
@@ -113,6 +123,16 @@ static int check_metric(const hp_objective_setup *s, const mlp_opts *o, char *er
                               s->maximize ? "maximize" : "minimize", s->metric,
                               m->better > 0 ? "higher" : "lower",
                               m->better > 0 ? "maximize" : "minimize");
+    return 0;
+}
+
+static int check_metric(const hp_objective_setup *s, const mlp_opts *o, char *err)
+{
+    if (!s->objectives)
+        return check_one_metric(s, o, s->metric, s->maximize, err);
+    for (int i = 0; i < s->objectives->n; i++)
+        if (check_one_metric(s, o, s->objectives->names[i], s->objectives->maximize[i], err))
+            return -1;
     return 0;
 }
 

@@ -284,7 +284,7 @@ static int load_params(hp_study_config *cfg, char *err)
 static int load_objective(hp_study_config *cfg, char *err)
 {
     hp_objective_setup setup = {&cfg->ini, cfg->path, cfg->name, cfg->space, cfg->metric,
-                                cfg->maximize, cfg->seed};
+                                cfg->maximize, cfg->seed, &cfg->objectives};
     if (objective_spec_parse(&setup, &cfg->objective, err))
         return HP_EINPUT;
     cfg->has_objective = cfg->objective != NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rng.h"
 
@@ -255,11 +256,20 @@ static int checkpoint_load(const char *path, uint64_t fingerprint, loop_state *l
     return 1;
 }
 
+/* Monotonic seconds, for the cost metrics. */
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
                           const hp_train_config *cfg, uint64_t seed, hp_epoch_fn on_epoch,
                           void *ctx, hp_metric_set *final, char *err)
 {
     memset(final, 0, sizeof *final);
+    double started = seconds_now();
     hp_mlp_config net = cfg->net;
     net.n_in = ds->d;
     net.n_out = ds->classification ? ds->n_classes : 1;
@@ -411,6 +421,16 @@ hp_train_status train_run(const hp_dataset *ds, const hp_split *split,
     mlp_sync(w.mlp, cfg->threads);
     *final = ls.best_metrics;
     metrics_put(final, "best_epoch", ls.best_epoch + 1);
+    /* what a model costs, for second objectives: its size, this run's
+       training time, and the time to predict one validation row (the
+       whole validation set at once, with the trial's threads) */
+    metrics_put(final, "n_params", (double)np);
+    metrics_put(final, "train_seconds", seconds_now() - started);
+    const int *rows = split->n_valid > 0 ? split->valid : split->train;
+    int n_rows = split->n_valid > 0 ? split->n_valid : split->n_train;
+    double t0 = seconds_now();
+    predict_rows(&w, ds, rows, n_rows, w.pred, C, cfg->threads);
+    metrics_put(final, "predict_us_per_sample", (seconds_now() - t0) * 1e6 / n_rows);
     predict_rows(&w, ds, split->train, split->n_train, w.pred, C, cfg->threads);
     hp_metric_set tm = {0};
     metrics_compute(ds, &net, split->train, split->n_train, w.pred, "train_", &tm);
