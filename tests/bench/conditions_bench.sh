@@ -5,7 +5,8 @@
 # rmsprop, hidden2 from 2 layers, hidden3 from 3), tuned by gp and by tpe,
 # once with the conditions and once with the same parameters as a flat
 # space (every one sampled in every trial, the irrelevant ones ignored by
-# the objective).  TRIALS (50) trials per study, SEEDS (10) seeds, one
+# the objective).  TRIALS (50) trials per study, SEEDS (20) seeds, EPOCHS (6)
+# epochs on a 40% validation split (fewer ties between accuracies), one
 # worker per study so that model-based proposals are reproducible, JOBS
 # (2) studies at a time.  Prints, per sampler, the median and quartiles of
 # the best validation accuracy with and without conditions, and on how
@@ -14,9 +15,9 @@
 set -eu
 hpsearch=${1:-build/engine/hpsearch}
 case $hpsearch in /*) ;; *) hpsearch=$(pwd)/$hpsearch ;; esac
-seeds=${2:-10}
+seeds=${2:-20}
 trials=${TRIALS:-50}
-epochs=${EPOCHS:-12}
+epochs=${EPOCHS:-6}
 jobs=${JOBS:-2}
 studies=$(cd "$(dirname "$0")/../../studies" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-cond.XXXXXX")
