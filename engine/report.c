@@ -123,10 +123,15 @@ static void summary(hp_buf *b, const hp_report_data *d)
     html_text(b, d->study.name);
     buf_printf(b, "</h1><p class=\"note\">Report written %s (<span id=\"age\">now</span>) by "
                "hpsearch.</p><h2 id=\"summary\">Summary</h2><table>", when);
-    buf_puts(b, "<tr><th>objective</th><td>");
-    html_text(b, d->study.direction);
-    buf_puts(b, " ");
-    html_text(b, d->study.metric);
+    if (d->n_objectives > 1) {
+        buf_puts(b, "<tr><th>objectives</th><td>");
+        html_text(b, d->objectives);
+    } else {
+        buf_puts(b, "<tr><th>objective</th><td>");
+        html_text(b, d->study.direction);
+        buf_puts(b, " ");
+        html_text(b, d->study.metric);
+    }
     buf_puts(b, "</td></tr><tr><th>sampler</th><td>");
     html_text(b, d->study.sampler);
     buf_puts(b, d->has_cfg ? "</td></tr><tr><th>pruner</th><td>" : "");
@@ -143,8 +148,10 @@ static void summary(hp_buf *b, const hp_report_data *d)
     if (best >= 0) {
         buf_printf(b, "<tr><th>best</th><td>trial %lld: ", (long long)d->trials[best].number);
         html_text(b, d->study.metric);
-        buf_printf(b, " = %s</td></tr></table>",
-                   buf_number_text(d->trials[best].value, v, sizeof v));
+        buf_printf(b, " = %s%s</td></tr></table>",
+                   buf_number_text(d->trials[best].value, v, sizeof v),
+                   d->n_objectives > 1 ? " (by the first objective; the Pareto front below "
+                                         "has every trade-off)" : "");
         if (d->has_cfg)
             params_block(b, d, best);
     } else {
@@ -331,7 +338,8 @@ static void history(hp_buf *b, const hp_report_data *d)
              "value; red ticks on the axis: failed; the line: the best so far.</p>");
 }
 
-static void render(hp_buf *b, const hp_report_data *d, hp_store *store, int refresh)
+static void render(hp_buf *b, const hp_report_data *d, hp_store *store,
+                   const hp_study_row *study, int refresh)
 {
     head(b, d, refresh);
     summary(b, d);
@@ -342,6 +350,7 @@ static void render(hp_buf *b, const hp_report_data *d, hp_store *store, int refr
                    "trials finish.</p><script>%s</script></body></html>\n", age_script);
         return;
     }
+    chart_front(b, store, study); /* the stored row: every objective */
     history(b, d);
     int top[2];
     if (d->has_cfg && d->d > 0) {
@@ -375,7 +384,7 @@ int report_write(hp_store *store, const hp_study_row *study, const char *path, i
         return rc;
     hp_buf b;
     buf_init(&b);
-    render(&b, &d, store, refresh);
+    render(&b, &d, store, study, refresh);
     report_data_deinit(&d);
     if (!buf_ok(&b)) {
         buf_deinit(&b);

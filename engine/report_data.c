@@ -1,5 +1,7 @@
 #include "report_data.h"
 
+#include "objectives.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,21 @@ int report_load(hp_store *store, const hp_study_row *study, hp_report_data *d, c
 {
     memset(d, 0, sizeof *d);
     d->study = *study;
+    hp_objectives o;
+    int which;
+    d->n_objectives = 1;
+    if (objectives_parse(study->metric, study->direction, &o, &which, err) == 0 && o.n > 1) {
+        size_t at = 0;
+        for (int j = 0; j < o.n && at < sizeof d->objectives; j++)
+            at += (size_t)snprintf(d->objectives + at, sizeof d->objectives - at, "%s%s %s",
+                                   j ? ", " : "", o.maximize[j] ? "maximize" : "minimize",
+                                   o.names[j]);
+        d->n_objectives = o.n;
+        snprintf(d->study.metric, sizeof d->study.metric, "%s", o.names[0]);
+        snprintf(d->study.direction, sizeof d->study.direction, "%s",
+                 o.maximize[0] ? "maximize" : "minimize");
+    }
+    err[0] = '\0';
     d->maximize = strncmp(study->direction, "maximize", 8) == 0;
     d->generated = clock_wall();
     hp_buf text;

@@ -26,7 +26,10 @@ typedef struct {
 } rp_param;
 
 typedef struct {
-    hp_study_row study;
+    hp_study_row study;    /* a multi-objective study's: its first objective's
+                              metric and direction, the charts' value */
+    int n_objectives;
+    char objectives[256];  /* "minimize f1, maximize f2" when several */
     hp_study_config cfg;     /* the study file stored with the study */
     int has_cfg;
     int maximize;

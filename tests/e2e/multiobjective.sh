@@ -79,6 +79,11 @@ expect_eq "$(grep -o '"trial": ' out.txt | wc -l | tr -d ' ')" "$size" "front tr
 expect_exit 0 "$HPSEARCH" export g.ini --format csv -o g.csv
 head -1 g.csv | grep -q ',metric_f1,metric_f2$' || fail "export's header: $(head -1 g.csv)"
 ok
+# the report: the front's section, a marked point per front trial
+expect_exit 0 "$HPSEARCH" report g.ini -o g.html
+expect_in g.html '<h2 id="front">Pareto front</h2>'
+expect_in g.html "<th>objectives</th><td>minimize f1, minimize f2"
+expect_eq "$(grep -o 'class="mark top"' g.html | wc -l | tr -d ' ')" "$size" "front marks"
 # ParEGO learns: half of the model's last 20 trials sit near b = c = 0 (on
 # the front), where a random point lands once in 50
 near=$(q g.db "select count(*) from trials where number >= 10 and
