@@ -17,46 +17,7 @@
 
 #include <stdint.h>
 
-#include "limits.h"
-
-typedef enum {
-    HP_PARAM_FLOAT,  /* uniform/loguniform, optionally stepped */
-    HP_PARAM_INT,    /* int(a, b) or int(a, b, log) */
-    HP_PARAM_CHOICE, /* choice(v1, v2, ...) */
-    HP_PARAM_FIXED   /* a bare value: part of every config, never searched */
-} hp_param_kind;
-
-/* One parameter as declared.  Owned by the space; read-only for callers. */
-typedef struct {
-    char *name;          /* identifier: [A-Za-z_][A-Za-z0-9_]* */
-    hp_param_kind kind;
-    double lo, hi;       /* FLOAT/INT bounds, lo < hi (hi snapped to the step grid) */
-    double step;         /* FLOAT: 0 = continuous; INT: 1 */
-    int log;             /* 1 = sampled uniformly in log space (lo > 0) */
-    int n_choices;       /* CHOICE: number of values (>= 1); FIXED: 1 */
-    char **choices;      /* CHOICE/FIXED: the values as written, unquoted */
-    double *choice_num;  /* CHOICE/FIXED: numeric value of each, if numeric */
-    int numeric;         /* CHOICE/FIXED: 1 when every value parses as a number */
-} hp_param;
-
-/* A parameter's value in one trial.  For CHOICE/FIXED, index selects the
-** text in param->choices and value is its number (or the index when the
-** values are not numeric); for FLOAT/INT index is -1.  A parameter whose
-** condition does not hold in the trial has index HP_INACTIVE and value NaN:
-** it is not part of the trial at all. */
-typedef struct {
-    double value;
-    int index;
-} hp_value;
-
-#define HP_INACTIVE (-2)
-
-static inline int space_value_active(hp_value v)
-{
-    return v.index != HP_INACTIVE;
-}
-
-typedef struct hp_space hp_space;
+#include "space_types.h"
 
 /* A new empty space, or NULL when out of memory.  Free with space_free. */
 hp_space *space_new(void);
@@ -140,12 +101,6 @@ const char *space_format_value(const hp_space *space, int i, hp_value v,
 /* V in the shortest form that reads back as the same double ("0.2").
 ** Returns buf. */
 const char *space_format_number(double v, char *buf, int len);
-
-/* 1 when parameter P's values are texts of its choices (CHOICE, FIXED). */
-static inline int space_param_is_text(const hp_param *p)
-{
-    return p->kind == HP_PARAM_CHOICE || p->kind == HP_PARAM_FIXED;
-}
 
 /* 1 when the value is printed as a JSON/CSV number, 0 when as a string. */
 int space_value_is_numeric(const hp_space *space, int i);

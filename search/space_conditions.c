@@ -12,6 +12,7 @@
 ** holds somewhere iff it holds at one of the candidates tried (the bounds,
 ** each compared value and its neighbours on the parameter's grid).
 */
+#include "space.h"
 #include "space_internals.h"
 
 #include <ctype.h>
@@ -386,8 +387,8 @@ static const char *op_text(hp_cond_op op)
 static void describe_domain(const hp_param *p, char *buf, size_t len)
 {
     char lo[40], hi[40];
-    space_format_number(p->lo, lo, sizeof lo);
-    space_format_number(p->hi, hi, sizeof hi);
+    snprintf(lo, sizeof lo, "%.15g", p->lo);
+    snprintf(hi, sizeof hi, "%.15g", p->hi);
     if (p->kind == HP_PARAM_INT)
         snprintf(buf, len, "an integer from %s to %s", lo, hi);
     else
@@ -730,7 +731,10 @@ int space_resolve(hp_space *s, int *bad, char *err)
     for (int i = 0; i < s->n; i++)
         for (int c = 0; c < s->conds[i].n_clauses; c++) {
             hp_clause *cl = &s->conds[i].clauses[c];
-            cl->parent = space_find(s, cl->parent_name);
+            /* exact names only: the index folds case */
+            cl->parent = name_index_get(s->by_name, cl->parent_name);
+            if (cl->parent >= 0 && strcmp(s->params[cl->parent].name, cl->parent_name) != 0)
+                cl->parent = -1;
             *bad = i;
             if (cl->parent < 0) {
                 snprintf(err, HP_ERR_LEN, "its condition names '%s', which is not a parameter "

@@ -11,6 +11,7 @@
 ** and a walk costs the number of branches, which the conditions people
 ** write keep small (and GRID_MAX_BRANCHES bounds).
 */
+#include "space.h"
 #include "space_internals.h"
 
 #include <math.h>

@@ -7,7 +7,7 @@
 #define HP_SPACE_INTERNALS_H
 
 #include "name_index.h"
-#include "space.h"
+#include "space_types.h"
 
 typedef enum {
     COND_EQ, COND_NE, COND_LT, COND_LE, COND_GT, COND_GE, COND_IN, COND_NOT_IN
