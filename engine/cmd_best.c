@@ -114,16 +114,28 @@ static int keep_member(void *ctx, const hp_trial_row *row)
 }
 
 /* The Pareto front of a study of several objectives O. */
-static int print_front(hp_target *t, const hp_objectives *o, int json, char *err)
+/* The message for a study without a complete feasible trial. */
+static int none_yet(const hp_target *t, const hp_front *f, char *err)
+{
+    if (f->infeasible)
+        snprintf(err, HP_ERR_LEN, "study '%s' has no feasible trial yet: its %d complete "
+                 "trials break the constraints", t->study.name, f->infeasible);
+    else
+        snprintf(err, HP_ERR_LEN, "study '%s' has no complete trial yet", t->study.name);
+    return HP_ERUNTIME;
+}
+
+static int print_front(hp_target *t, const hp_objectives *o, const hp_constraints *cons,
+                       int json, char *err)
 {
     hp_front f;
-    int rc = front_load(t->store, t->study.study_id, o, &f, err);
+    int rc = front_load(t->store, t->study.study_id, o, cons, &f, err);
     if (rc)
         return rc;
     if (f.front == 0) {
+        rc = none_yet(t, &f, err);
         front_free(&f);
-        snprintf(err, HP_ERR_LEN, "study '%s' has no complete trial yet", t->study.name);
-        return HP_ERUNTIME;
+        return rc;
     }
     int *idx = malloc(sizeof(int) * (size_t)f.front);
     if (!idx) {
@@ -146,8 +158,8 @@ static int print_front(hp_target *t, const hp_objectives *o, int json, char *err
         }
         printf("], \"front\": [");
     } else {
-        printf("; Pareto front of study '%s': %d of %d complete trials (", t->study.name, m,
-               f.n);
+        printf("; Pareto front of study '%s': %d of %d complete%s trials (", t->study.name, m,
+               f.n, cons ? " feasible" : "");
         for (int j = 0; j < o->n; j++)
             printf("%s%s %s", j ? ", " : "", o->maximize[j] ? "maximize" : "minimize",
                    o->names[j]);
@@ -204,15 +216,42 @@ int cmd_best(const hp_args *a, hp_target *t, char *err)
     int which;
     if (objectives_parse(t->study.metric, t->study.direction, &o, &which, err))
         return HP_EINPUT;
+    const hp_constraints *cons = t->has_cfg && t->cfg.constraints.n ? &t->cfg.constraints
+                                                                      : NULL;
     if (o.n > 1)
-        return print_front(t, &o, strcmp(format, "json") == 0, err);
+        return print_front(t, &o, cons, strcmp(format, "json") == 0, err);
     best_ctx b;
     memset(&b, 0, sizeof b);
     b.t = t;
     b.json = strcmp(format, "json") == 0;
-    int found;
-    int rc = store_best(t->store, t->study.study_id, strncmp(t->study.direction, "maximize", 8) == 0,
-                        keep_best, &b, &found, b.err);
+    int found, rc;
+    if (cons) {
+        /* the best feasible trial: the front of one objective */
+        hp_front f;
+        if ((rc = front_load(t->store, t->study.study_id, &o, cons, &f, err)))
+            return rc;
+        if (f.front == 0) {
+            rc = none_yet(t, &f, err);
+            front_free(&f);
+            return rc;
+        }
+        int *members = malloc(sizeof(int) * (size_t)f.front);
+        if (!members) {
+            front_free(&f);
+            snprintf(err, HP_ERR_LEN, "out of memory");
+            return HP_ENOMEM;
+        }
+        front_members(&f, &o, members);
+        int64_t number = f.numbers[members[0]];
+        free(members);
+        front_free(&f);
+        rc = store_trial_by_number(t->store, t->study.study_id, number, keep_best, &b, &found,
+                                   b.err);
+    } else {
+        rc = store_best(t->store, t->study.study_id,
+                        strncmp(t->study.direction, "maximize", 8) == 0, keep_best, &b, &found,
+                        b.err);
+    }
     if (!rc)
         rc = b.rc;
     if (!rc && b.found) {

@@ -192,17 +192,40 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
     }
     int found;
     int maximize = strncmp(t->study.direction, "maximize", 8) == 0;
-    if (o.n > 1) {
+    const hp_constraints *cons = t->has_cfg && t->cfg.constraints.n ? &t->cfg.constraints
+                                                                      : NULL;
+    if (o.n > 1 || cons) {
         hp_front f;
-        if ((rc = front_load(t->store, t->study.study_id, &o, &f, err)))
+        if ((rc = front_load(t->store, t->study.study_id, &o, cons, &f, err)))
             return rc;
+        if (cons) {
+            char text[HP_ERR_LEN];
+            const hp_ini_entry *e = ini_get(&t->cfg.ini, "study", "constraint");
+            snprintf(text, sizeof text, "%s", e ? e->value : "");
+            printf("feasible   %d of %d complete trials meet the constraints (%s)\n", f.n,
+                   f.n + f.infeasible, text);
+        }
         if (f.front == 0)
-            printf("front      - (no complete trial yet)\n");
-        else
-            printf("front      %d trials on the Pareto front of %d complete; hypervolume "
-                   "%.4f (objectives scaled to [0, 1] over the complete trials, reference "
-                   "point 1.1; `best` lists them)\n", f.front, f.n, front_hypervolume(&f, &o));
+            printf("%s      - (no complete%s trial yet)\n", o.n > 1 ? "front" : "best ",
+                   cons ? " feasible" : "");
+        else if (o.n > 1)
+            printf("front      %d trials on the Pareto front of %d complete%s; hypervolume "
+                   "%.4f (objectives scaled to [0, 1] over those trials, reference "
+                   "point 1.1; `best` lists them)\n", f.front, f.n, cons ? " feasible" : "",
+                   front_hypervolume(&f, &o));
+        else {
+            int *members = malloc(sizeof(int) * (size_t)f.front);
+            if (members) {
+                front_members(&f, &o, members);
+                found = 0;
+                rc = store_trial_by_number(t->store, t->study.study_id,
+                                           f.numbers[members[0]], show_best, NULL, &found, err);
+                free(members);
+            }
+        }
         front_free(&f);
+        if (rc)
+            return rc;
     } else {
         if ((rc = store_best(t->store, t->study.study_id, maximize, show_best, NULL, &found,
                              err)))

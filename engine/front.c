@@ -14,6 +14,8 @@
 typedef struct {
     hp_front *f;
     const hp_objectives *o;
+    const hp_constraints *c;
+    double *cv;      /* n x c->n: the constrained metrics' values */
     int cap;
     int oom;
 } load_ctx;
@@ -24,7 +26,7 @@ static int take(void *ctx, int64_t number, const char *name, double value)
 {
     load_ctx *c = ctx;
     hp_front *f = c->f;
-    int k = c->o->n;
+    int k = c->o->n, m = c->c ? c->c->n : 0;
     if (f->n == 0 || f->numbers[f->n - 1] != number) {
         if (f->n == c->cap) {
             int cap = c->cap ? c->cap * 2 : 64;
@@ -34,7 +36,10 @@ static int take(void *ctx, int64_t number, const char *name, double value)
             double *nv = realloc(f->values, sizeof(double) * (size_t)cap * (size_t)k);
             if (nv)
                 f->values = nv;
-            if (!nn || !nv) {
+            double *ncv = realloc(c->cv, sizeof(double) * ((size_t)cap * (size_t)m + 1));
+            if (ncv)
+                c->cv = ncv;
+            if (!nn || !nv || !ncv) {
                 c->oom = 1;
                 return 1;
             }
@@ -43,26 +48,31 @@ static int take(void *ctx, int64_t number, const char *name, double value)
         f->numbers[f->n] = number;
         for (int j = 0; j < k; j++)
             f->values[(size_t)f->n * (size_t)k + (size_t)j] = NAN;
+        for (int j = 0; j < m; j++)
+            c->cv[(size_t)f->n * (size_t)m + (size_t)j] = NAN;
         f->n++;
     }
     for (int j = 0; j < k; j++)
         if (strcmp(c->o->names[j], name) == 0)
             f->values[(size_t)(f->n - 1) * (size_t)k + (size_t)j] = value;
+    for (int j = 0; j < m; j++)
+        if (strcmp(c->c->names[j], name) == 0)
+            c->cv[(size_t)(f->n - 1) * (size_t)m + (size_t)j] = value;
     return 0;
 }
 
-int front_load(hp_store *store, int64_t study_id, const hp_objectives *o, hp_front *f,
-               char *err)
+int front_load(hp_store *store, int64_t study_id, const hp_objectives *o,
+               const hp_constraints *cons, hp_front *f, char *err)
 {
     memset(f, 0, sizeof *f);
-    load_ctx c = {f, o, 0, 0};
+    load_ctx c = {f, o, cons && cons->n > 0 ? cons : NULL, NULL, 0, 0};
     int rc = store_finals_since(store, study_id, 0, take, &c, err);
     if (rc)
         goto fail;
     if (c.oom)
         goto oom;
-    /* keep the trials with every objective finite */
-    int k = o->n, m = 0;
+    /* keep the feasible trials with every objective finite */
+    int k = o->n, m = 0, nc = c.c ? c.c->n : 0;
     for (int i = 0; i < f->n; i++) {
         const double *v = f->values + (size_t)i * (size_t)k;
         int ok = 1;
@@ -70,6 +80,10 @@ int front_load(hp_store *store, int64_t study_id, const hp_objectives *o, hp_fro
             ok &= isfinite(v[j]) != 0;
         if (!ok)
             continue;
+        if (nc && constraints_violation(c.c, c.cv + (size_t)i * (size_t)nc) > 0) {
+            f->infeasible++;
+            continue;
+        }
         f->numbers[m] = f->numbers[i];
         memmove(f->values + (size_t)m * (size_t)k, v, sizeof(double) * (size_t)k);
         m++;
@@ -89,11 +103,13 @@ int front_load(hp_store *store, int64_t study_id, const hp_objectives *o, hp_fro
         goto oom;
     for (int i = 0; i < m; i++)
         f->front += f->rank[i] == 0;
+    free(c.cv);
     return HP_OK;
 oom:
     snprintf(err, HP_ERR_LEN, "out of memory");
     rc = HP_ENOMEM;
 fail:
+    free(c.cv);
     front_free(f);
     return rc;
 }

@@ -9,21 +9,24 @@
 
 #include <stdint.h>
 
+#include "constraints.h"
 #include "objectives.h"
 #include "storage.h"
 
 typedef struct {
-    int n;              /* complete trials with every objective */
+    int n;              /* complete feasible trials with every objective */
+    int infeasible;     /* complete trials left out for a broken constraint */
     int64_t *numbers;   /* their numbers, ascending */
     double *values;     /* n x objectives->n, as reported */
     int *rank;          /* 0 = on the front (search/pareto.h) */
     int front;          /* how many have rank 0 */
 } hp_front;
 
-/* Loads the complete trials of the study and ranks them.  Returns HP_OK,
-** or an error code with err.  Free with front_free. */
-int front_load(hp_store *store, int64_t study_id, const hp_objectives *o, hp_front *f,
-               char *err);
+/* Loads the complete trials of the study that meet the constraints C (NULL
+** or n = 0: none) and ranks them.  Returns HP_OK, or an error code with
+** err.  Free with front_free. */
+int front_load(hp_store *store, int64_t study_id, const hp_objectives *o,
+               const hp_constraints *c, hp_front *f, char *err);
 void front_free(hp_front *f);
 
 /* The front's hypervolume with each objective scaled to [0, 1] over the

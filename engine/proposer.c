@@ -30,6 +30,7 @@ struct hp_proposer {
     unsigned char *pruned;
     double *y_model;
     double *ys;        /* several objectives: n x k final values, NaN = none */
+    double *cv;        /* constraints: n x n_constraints metric values */
     hp_rung_note note;
     int modelled_pruned;  /* the last load had pruned trials */
     char model[MODEL_TEXT];  /* the fit last saved or loaded */
@@ -76,6 +77,7 @@ void proposer_free(hp_proposer *p)
     free(p->pruned);
     free(p->y_model);
     free(p->ys);
+    free(p->cv);
     buf_deinit(&p->json);
     free(p);
 }
@@ -164,8 +166,9 @@ static int take_trial(void *ctx, int64_t number, hp_trial_state state, double va
                 goto oom;
             *xs = nx;
             if (!running) {
-                int k = p->cfg->objectives.n;
+                int k = p->cfg->objectives.n, m = p->cfg->constraints.n;
                 if ((k > 1 && grow(&p->ys, nc * k, sizeof *p->ys)) ||
+                    (m > 0 && grow(&p->cv, nc * m, sizeof *p->cv)) ||
                     grow(&p->y, nc, sizeof *p->y) || grow(&p->y_model, nc, sizeof *p->y_model) ||
                     grow(&p->numbers, nc, sizeof *p->numbers) ||
                     grow(&p->pruned, nc, sizeof *p->pruned))
@@ -209,9 +212,13 @@ static int take_final(void *ctx, int64_t number, const char *name, double value)
     }
     if (lo == p->n || p->numbers[lo] != number)
         return 0;
-    for (int j = 0; j < o->n; j++)
+    for (int j = 0; j < o->n && o->n > 1; j++)
         if (strcmp(o->names[j], name) == 0)
             p->ys[(size_t)lo * (size_t)o->n + (size_t)j] = value;
+    const hp_constraints *c = &p->cfg->constraints;
+    for (int j = 0; j < c->n; j++)
+        if (strcmp(c->names[j], name) == 0)
+            p->cv[(size_t)lo * (size_t)c->n + (size_t)j] = value;
     return 0;
 }
 
@@ -234,11 +241,25 @@ static int load_history(hp_proposer *p, hp_history *h, char *err)
         rc = p->load_rc;
         snprintf(err, HP_ERR_LEN, "%s", p->load_err);
     }
-    if (!rc && k > 1 && p->n > first_row) {
-        /* every objective's final value, from the rows read again on */
-        for (size_t i = (size_t)first_row * (size_t)k; i < (size_t)p->n * (size_t)k; i++)
+    int m = p->cfg->constraints.n;
+    if (!rc && (k > 1 || m > 0) && p->n > first_row) {
+        /* every objective's and constrained metric's final value, from the
+           rows read again on */
+        for (size_t i = (size_t)first_row * (size_t)k; k > 1 && i < (size_t)p->n * (size_t)k; i++)
             p->ys[i] = NAN;
+        for (size_t i = (size_t)first_row * (size_t)m; i < (size_t)p->n * (size_t)m; i++)
+            p->cv[i] = NAN;
         rc = store_finals_since(p->store, p->study_id, from, take_final, p, err);
+        /* an infeasible trial reaches the sampler as a failed one: gp puts
+           it at the worst value, tpe and nsga2 leave it out, so every
+           sampler ranks it after the feasible ones */
+        for (int i = first_row; !rc && m > 0 && i < p->n; i++)
+            if (isfinite(p->y[i]) &&
+                constraints_violation(&p->cfg->constraints, p->cv + (size_t)i * (size_t)m) > 0) {
+                p->y[i] = NAN;
+                for (int j = 0; j < k && k > 1; j++)
+                    p->ys[(size_t)i * (size_t)k + (size_t)j] = NAN;
+            }
     }
     if (rc) {
         p->n = p->n_kept = 0;

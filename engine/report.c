@@ -350,7 +350,8 @@ static void render(hp_buf *b, const hp_report_data *d, hp_store *store,
                    "trials finish.</p><script>%s</script></body></html>\n", age_script);
         return;
     }
-    chart_front(b, store, study); /* the stored row: every objective */
+    /* the stored row: every objective */
+    chart_front(b, store, study, d->has_cfg ? &d->cfg.constraints : NULL);
     history(b, d);
     int top[2];
     if (d->has_cfg && d->d > 0) {

@@ -22,9 +22,11 @@ void chart_contour(hp_buf *b, const hp_report_data *d, int pa, int pb);
 void chart_curves(hp_buf *b, const hp_report_data *d);
 void chart_timeline(hp_buf *b, const hp_report_data *d);
 
-/* A multi-objective study's Pareto front, read from STORE: a section with
-** a scatter per pair of objectives (nothing for a single objective). */
-void chart_front(hp_buf *b, hp_store *store, const hp_study_row *study);
+/* A multi-objective study's Pareto front, read from STORE, of the trials
+** that meet CONSTRAINTS (NULL: all): a section with a scatter per pair of
+** objectives (nothing for a single objective). */
+void chart_front(hp_buf *b, hp_store *store, const hp_study_row *study,
+                 const hp_constraints *constraints);
 
 /* Shared by the chart files: a sample of at most REPORT_MAX_MARKS trial
 ** indices (finished ones only when ONLY_FINISHED) into IDX (room for n);

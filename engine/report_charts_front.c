@@ -82,7 +82,8 @@ out:
     free(line);
 }
 
-void chart_front(hp_buf *b, hp_store *store, const hp_study_row *study)
+void chart_front(hp_buf *b, hp_store *store, const hp_study_row *study,
+                 const hp_constraints *constraints)
 {
     hp_objectives o;
     int which;
@@ -90,7 +91,7 @@ void chart_front(hp_buf *b, hp_store *store, const hp_study_row *study)
     if (objectives_parse(study->metric, study->direction, &o, &which, err) || o.n < 2)
         return;
     hp_front f;
-    if (front_load(store, study->study_id, &o, &f, err)) {
+    if (front_load(store, study->study_id, &o, constraints, &f, err)) {
         buf_puts(b, "<p class=\"note\">The front could not be read: ");
         html_text(b, err);
         buf_puts(b, "</p>");

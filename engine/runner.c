@@ -79,6 +79,19 @@ static int better(const run_ctx *r, double a, double b)
     return r->cfg->maximize ? a > b : a < b;
 }
 
+/* 1 when OUT's metrics meet the study's CONSTRAINTS (none: always). */
+static int feasible(const hp_constraints *c, const hp_outcome *out)
+{
+    double v[HP_MAX_CONSTRAINTS];
+    for (int i = 0; i < c->n; i++) {
+        v[i] = NAN;
+        for (int k = 0; k < out->n_metrics; k++)
+            if (strcmp(out->metric_names[k], c->names[i]) == 0)
+                v[i] = out->metric_values[k];
+    }
+    return c->n == 0 || constraints_violation(c, v) == 0;
+}
+
 static void set_fatal(run_ctx *r, int code, const char *msg)
 {
     pthread_mutex_lock(&r->lock);
@@ -163,7 +176,8 @@ static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, const hp
     } else {
         r->run_complete++;
     }
-    if (state == TRIAL_COMPLETE && (!r->has_best || better(r, out->value, r->best))) {
+    if (state == TRIAL_COMPLETE && feasible(&r->cfg->constraints, out) &&
+        (!r->has_best || better(r, out->value, r->best))) {
         r->has_best = 1;
         r->best = out->value;
         r->best_number = c->number;
@@ -327,6 +341,8 @@ static int load_history(run_ctx *r, hp_store *store, char *err)
     if (rc)
         return rc;
     r->finished = counts[TRIAL_COMPLETE] + counts[TRIAL_PRUNED] + counts[TRIAL_FAILED];
+    if (r->cfg->constraints.n)
+        return HP_OK; /* the best so far must be feasible: this run's trials say */
     return store_best(store, r->study_id, r->cfg->maximize, remember_best, r, &found, err);
 }
 
@@ -361,8 +377,8 @@ static void summary(run_ctx *r, double elapsed)
                 r->cfg->objectives.n);
     } else if (r->has_best) {
         char v[40];
-        fprintf(out, "; best %s (trial %lld)", buf_number_text(r->best, v, sizeof v),
-                (long long)r->best_number);
+        fprintf(out, "; best %s%s (trial %lld)", r->cfg->constraints.n ? "feasible " : "",
+                buf_number_text(r->best, v, sizeof v), (long long)r->best_number);
     }
     fputc('\n', out);
     fflush(out);

@@ -20,7 +20,7 @@
 
 static const char *const study_keys[] = {
     "name", "storage", "direction", "metric", "trials", "workers", "threads",
-    "seed", "sampler", "timeout", "pruner", "max_failures", NULL};
+    "seed", "sampler", "timeout", "pruner", "max_failures", "constraint", NULL};
 static const char *const pruner_keys[] = {
     "min_resource", "reduction", "warmup_trials", "deterministic", NULL};
 static const char *const sections[] = {
@@ -210,6 +210,9 @@ static int load_study(hp_study_config *cfg, int cores, char *err)
     if (objectives_parse(v, direction, &cfg->objectives, &which, msg))
         return fail_at(err, ini, which ? direction_line : line, "%s", msg);
     cfg->maximize = cfg->objectives.maximize[0];
+    v = get(ini, "study", "constraint", "", &line);
+    if (constraints_parse(v, &cfg->constraints, msg))
+        return fail_at(err, ini, line, "%s", msg);
     cfg->metric = strdup(cfg->objectives.names[0]);
 
     v = get(ini, "study", "trials", NULL, &line);

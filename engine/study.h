@@ -15,6 +15,7 @@
 #include "../search/space.h"
 #include "ini.h"
 #include "objective.h"
+#include "constraints.h"
 #include "objectives.h"
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     char *metric;          /* reported value that is optimized (the first
                               objective of a multi-objective study) */
     hp_objectives objectives;  /* every objective, in the order of the file */
+    hp_constraints constraints;  /* [study] constraint; n = 0: none */
     int64_t trials;        /* finished trials wanted (> 0) */
     int workers;           /* concurrent trials in this process (>= 1) */
     int threads;           /* kernel threads per trial (>= 1) */

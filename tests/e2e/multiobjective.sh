@@ -1,8 +1,9 @@
 # Multi-objective studies through the CLI: metric and direction lists, a
 # trial complete only with every objective, the Pareto front from best (INI
 # and JSON) and status (size, hypervolume), export's columns, ask/tell with
-# a list of values, nsga2 and gp (ParEGO), the MLP's cost metrics, and the
-# input errors (lists of different lengths, a pruner, too many objectives).
+# a list of values, nsga2 and gp (ParEGO), the MLP's cost metrics,
+# constraints, and the input errors (lists of different lengths, a pruner,
+# too many objectives, malformed constraints).
 . "$E2E_LIB"
 cat >zdt.sh <<'EOS'
 #!/bin/sh
@@ -184,7 +185,73 @@ expect_eq "$(q m.db "select count(*) from trials t join trial_values v using(tri
                      json_extract(t.params_json, '\$.hidden') +
                      3 * json_extract(t.params_json, '\$.hidden') + 3")" 0 "n_params"
 
-# 6. input errors, with file and line, nothing written
+# 6. constraints: infeasible trials are ranked last by every sampler, and
+#    best, status and the front hold feasible trials only
+cat >size.sh <<'EOS'
+#!/bin/sh
+awk -v a="$HPSEARCH_PARAM_A" -v b="$HPSEARCH_PARAM_B" -v drop="${1:-}" 'BEGIN {
+    if (drop == "drop") printf "hpsearch: value=%.17g\n", (a - 0.2) ^ 2 + (b - 0.5) ^ 2
+    else printf "hpsearch: value=%.17g size=%.17g f2=%.17g\n", (a - 0.2) ^ 2 + (b - 0.5) ^ 2,
+        a * 100, (1 - a) ^ 2 + b ^ 2 }'
+EOS
+chmod +x size.sh
+constrained() { # NAME SAMPLER METRIC DIRECTION [COMMAND ARG]
+    cat >"$1.ini" <<EOS
+[study]
+name = $1
+trials = 30
+seed = 1
+workers = 1
+sampler = $2
+metric = $3
+direction = $4
+constraint = size >= 50, size < 101
+[objective]
+type = command
+command = ./size.sh ${5:-}
+[params]
+a = uniform(0, 1)
+b = uniform(0, 1)
+EOS
+}
+feasible_count() {
+    q "$1.db" "select count(*) from trials t join trial_values v using(trial_id)
+               where v.name = 'size' and v.step is null and v.value >= 50"
+}
+constrained k gp value minimize
+expect_exit 0 "$HPSEARCH" run k.ini
+expect_in out.txt "best feasible"
+f=$(feasible_count k)
+expect_exit 0 "$HPSEARCH" status k.ini
+expect_in out.txt "feasible   $f of 30 complete trials meet the constraints (size >= 50, size < 101)"
+expect_exit 0 "$HPSEARCH" best k.ini --format json
+a=$(sed -n 's/.*"params": {"a": \([0-9.e-]*\),.*/\1/p' out.txt)
+awk -v a="$a" 'BEGIN { exit !(a >= 0.5 && a < 0.6) }' || fail "best's a=$a: not the constrained optimum"
+ok
+# the gp learns the constraint: most of its model-based trials are feasible
+late=$(q k.db "select count(*) from trials t join trial_values v using(trial_id)
+               where v.name = 'size' and v.step is null and v.value >= 50 and t.number >= 10")
+[ "$late" -ge 15 ] || fail "only $late of 20 model-based trials feasible"
+ok
+# several objectives: the front holds feasible trials only
+for smp in gp nsga2; do
+    constrained "kf_$smp" "$smp" "value, f2" "minimize, minimize"
+    expect_exit 0 "$HPSEARCH" run "kf_$smp.ini"
+    expect_exit 0 "$HPSEARCH" best "kf_$smp.ini"
+    expect_in out.txt "complete feasible trials (minimize value, minimize f2)"
+    for n in $(sed -n 's/^; trial \([0-9]*\):.*/\1/p' out.txt); do
+        expect_eq "$(q "kf_$smp.db" "select v.value >= 50 from trials t join trial_values v
+                                    using(trial_id) where t.number = $n and v.name = 'size'
+                                    and v.step is null")" 1 "$smp: front trial $n feasible"
+    done
+done
+# a constrained metric never reported: no trial is feasible
+constrained kd random value minimize drop
+expect_exit 0 "$HPSEARCH" run kd.ini
+expect_exit 1 "$HPSEARCH" best kd.ini
+expect_in err.txt "no feasible trial yet: its 30 complete trials break the constraints"
+
+# 7. input errors, with file and line, nothing written
 bad() { # LINE-TEXT... MESSAGE (the study's metric and direction lines)
     cat >b.ini <<EOS
 [study]
@@ -210,4 +277,7 @@ bad "metric = f1, f1" "direction = minimize, minimize" "b.ini:4: metric 'f1' is 
 bad "metric = f1, f2" "direction = minimize, upward" "b.ini:5: direction must be minimize or maximize, got 'upward'"
 bad "metric = f1, f2
 direction = minimize, maximize" "pruner = asha" "b.ini:6: pruner asha compares one metric, and this study has 2 objectives"
+bad "metric = f1" "constraint = size <= small" "b.ini:5: constraint: 'size' is compared with something that is not a number"
+bad "metric = f1" "constraint = size = 3" "b.ini:5: constraint: 'size' needs <=, <, >= or > and a number"
+bad "metric = f1" "constraint = size < 3 and x > 2" "b.ini:5: constraint: unexpected 'and x > 2'"
 echo "multiobjective: $checks checks passed"
