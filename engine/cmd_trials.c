@@ -2,6 +2,7 @@
 ** hpsearch trials: list trials as a table, CSV or JSON.
 */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,7 +14,41 @@ typedef struct {
     trials_format format;
     int64_t n;
     hp_buf line;
+    hp_objectives objectives;  /* several: a column of each */
 } trials_ctx;
+
+/* Final metric NAME's number in the flat JSON object METRICS (as storage
+** writes it: {"a":1,"b":2}, spaces allowed), or NaN. */
+static double metric_of(const char *metrics, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = strchr(metrics, '"'); p; p = strchr(p + 1, '"')) {
+        if (strncmp(p + 1, name, len) != 0 || p[1 + len] != '"')
+            continue;
+        const char *q = p + 2 + len;
+        while (*q == ' ')
+            q++;
+        if (*q != ':')
+            continue;
+        char *end;
+        double v = strtod(q + 1, &end);
+        return end == q + 1 ? NAN : v;
+    }
+    return NAN;
+}
+
+/* "v1, v2" of the objectives after the first, as text, into B. */
+static void other_objectives(const trials_ctx *c, const hp_trial_row *r, hp_buf *b, int csv)
+{
+    for (int j = 1; j < c->objectives.n; j++) {
+        double v = metric_of(r->metrics_json, c->objectives.names[j]);
+        buf_puts(b, csv ? "," : "  ");
+        if (isfinite(v))
+            buf_number(b, v);
+        else if (!csv)
+            buf_puts(b, "-");
+    }
+}
 
 static double duration(const hp_trial_row *r)
 {
@@ -28,24 +63,37 @@ static int print_trial(void *ctx, const hp_trial_row *r)
     buf_reset(b);
     double d = duration(r);
     if (c->format == FMT_TABLE) {
-        if (c->n == 0)
+        if (c->n == 0 && c->objectives.n > 1) {
+            printf("%6s  %-8s  %-16s", "number", "state", c->objectives.names[0]);
+            for (int j = 1; j < c->objectives.n; j++)
+                printf("  %s", c->objectives.names[j]);
+            printf("  %9s  %s\n", "duration", "params");
+        } else if (c->n == 0) {
             printf("%6s  %-8s  %-16s  %9s  %s\n", "number", "state", "value", "duration",
                    "params");
+        }
         char value[32] = "-", dur[32] = "-";
         if (isfinite(r->value))
             buf_number_text(r->value, value, sizeof value);
         if (isfinite(d))
             snprintf(dur, sizeof dur, "%.3fs", d);
-        buf_printf(b, "%6lld  %-8s  %-16s  %9s  %s", (long long)r->number,
-                   store_state_name(r->state), value, dur, r->params_json);
+        buf_printf(b, "%6lld  %-8s  %-16s", (long long)r->number, store_state_name(r->state),
+                   value);
+        other_objectives(c, r, b, 0);
+        buf_printf(b, "  %9s  %s", dur, r->params_json);
         if (r->error)
             buf_printf(b, "  (%s)", r->error);
     } else if (c->format == FMT_CSV) {
-        if (c->n == 0)
-            printf("number,state,value,duration,params,error\n");
+        if (c->n == 0) {
+            printf("number,state,value");
+            for (int j = 1; j < c->objectives.n; j++)
+                printf(",%s", c->objectives.names[j]);
+            printf(",duration,params,error\n");
+        }
         buf_printf(b, "%lld,%s,", (long long)r->number, store_state_name(r->state));
         if (isfinite(r->value))
             buf_number(b, r->value);
+        other_objectives(c, r, b, 1);
         buf_puts(b, ",");
         if (isfinite(d))
             buf_printf(b, "%.3f", d);
@@ -78,7 +126,11 @@ static int print_trial(void *ctx, const hp_trial_row *r)
 
 int cmd_trials(const hp_args *a, hp_target *t, char *err)
 {
-    trials_ctx c = {FMT_TABLE, 0, {0}};
+    trials_ctx c;
+    memset(&c, 0, sizeof c);
+    int which;
+    if (objectives_parse(t->study.metric, t->study.direction, &c.objectives, &which, err))
+        return HP_EINPUT;
     const char *f = args_get(a, "--format") ? args_get(a, "--format") : "table";
     if (strcmp(f, "csv") == 0)
         c.format = FMT_CSV;

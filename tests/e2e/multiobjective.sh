@@ -80,6 +80,16 @@ expect_eq "$(grep -o '"trial": ' out.txt | wc -l | tr -d ' ')" "$size" "front tr
 expect_exit 0 "$HPSEARCH" export g.ini --format csv -o g.csv
 head -1 g.csv | grep -q ',metric_f1,metric_f2$' || fail "export's header: $(head -1 g.csv)"
 ok
+# trials: a column per objective (value is the first)
+expect_exit 0 "$HPSEARCH" trials g.ini --format csv
+expect_eq "$(head -1 out.txt)" "number,state,value,f2,duration,params,error" "trials' CSV header"
+f2=$(q g.db "select printf('%.17g', v.value) from trials t join trial_values v
+             using(trial_id) where t.number = 0 and v.name = 'f2' and v.step is null")
+awk -v a="$(sed -n 2p out.txt | cut -d, -f4)" -v b="$f2" 'BEGIN { exit !(a == b) }' ||
+    fail "trial 0's f2 in trials: $(sed -n 2p out.txt), want $f2"
+ok
+expect_exit 0 "$HPSEARCH" trials g.ini
+expect_in out.txt "number  state     f1                f2"
 # the report: the front's section, a marked point per front trial
 expect_exit 0 "$HPSEARCH" report g.ini -o g.html
 expect_in g.html '<h2 id="front">Pareto front</h2>'
