@@ -63,13 +63,13 @@ check_dense() {
 }
 
 # 1. run, status, best, trials, export on PostgreSQL; the schema is made by
-#    hpsearch at version 6 (4's tables, the server-side claim, the samplers'
-#    last fits)
+#    hpsearch at version 7 (4's tables, the server-side claim, the samplers'
+#    last fits, directions of several objectives)
 U=$(fresh_db run)
 pq_study a "$U" 30 "workers = 2
 sampler = gp"
 expect_exit 0 "$HPSEARCH" run a.ini --quiet
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 6 "schema version"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 7 "schema version"
 expect_eq "$(pq "$U" "select count(*) from trials where state = 'COMPLETE'")" 30 "30 complete"
 check_dense "$U" a 30
 expect_exit 0 "$HPSEARCH" status a.ini
@@ -423,3 +423,42 @@ done
 wait $pid || fail "the gp run failed: $(cat sg.out)"
 [ "$most" -gt 2 ] || fail "gp workers shared sessions ($most seen): a fit would hold one up"
 ok
+
+# 13. several objectives, constraints and conditional parameters on
+#     PostgreSQL: the stored lists, the front, the absent parameters
+U=$(fresh_db mo)
+cat >mo.ini <<EOS
+[study]
+name = mo
+storage = $U
+trials = 16
+metric = f1, f2
+direction = minimize, maximize
+constraint = f1 <= 0.9
+sampler = nsga2
+seed = 3
+[sampler]
+population = 6
+[params]
+x = uniform(0, 1)
+opt = choice(a, b)
+m = uniform(0, 1) if opt == a
+EOS
+i=0
+while [ $i -lt 16 ]; do
+    expect_exit 0 "$HPSEARCH" ask mo.ini --format env
+    eval "$(cat out.txt)"
+    f2=$(awk -v x="$HPSEARCH_PARAM_X" -v m="${HPSEARCH_PARAM_M:-0}" 'BEGIN { print x * x + m }')
+    expect_exit 0 "$HPSEARCH" tell mo.ini "$HPSEARCH_TRIAL" "$HPSEARCH_PARAM_X,$f2"
+    unset HPSEARCH_PARAM_M
+    i=$((i + 1))
+done
+expect_eq "$(pq "$U" "select direction || '|' || metric from studies")" \
+    "minimize, maximize|f1, f2" "the stored objectives"
+expect_eq "$(pq "$U" "select count(*) from trials t where (params_json::json->>'m' is null) <>
+                      (params_json::json->>'opt' = 'b')")" 0 "m absent exactly with opt b"
+expect_exit 0 "$HPSEARCH" best mo.ini --format json
+expect_in out.txt '"objectives": [{"metric": "f1", "direction": "minimize"}'
+expect_exit 0 "$HPSEARCH" status mo.ini
+expect_in out.txt "trials on the Pareto front of"
+expect_in out.txt "meet the constraints (f1 <= 0.9)"
