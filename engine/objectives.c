@@ -65,7 +65,7 @@ int objectives_parse(const char *metric, const char *direction, hp_objectives *o
     int nd = split(direction, "direction", dirs, err);
     if (nd < 0)
         return -1;
-    for (int i = 0; i < nd; i++) {
+    for (int i = 0; i < nd && i < HP_MAX_OBJECTIVES; i++) {
         if (strcmp(dirs[i], "minimize") == 0) {
             out->maximize[i] = 0;
         } else if (strcmp(dirs[i], "maximize") == 0) {

@@ -165,7 +165,7 @@ static int is_known(gp_state *g, const hp_history *h, const double *u)
 static int acquisition_batch(gp_state *g, int m, const double *u, double *a, double *grad)
 {
     double mu[MAX_STARTS], var[MAX_STARTS], dmu[MAX_STARTS * GP_MAX_DIM],
-        dvar[MAX_STARTS * GP_MAX_DIM], x[MAX_STARTS * GP_MAX_DIM];
+        dvar[MAX_STARTS * GP_MAX_DIM], x[MAX_STARTS * GP_MAX_DIM] = {0};
     unsigned char off[MAX_STARTS * GP_MAX_DIM];
     for (int c = 0; c < m; c++)
         model_point(g, u + c * g->d, x + c * g->d, off + c * g->d);
