@@ -280,8 +280,10 @@ static const hp_history *imputed_history(gp_state *g, const hp_history *h, hp_hi
         memcpy(g->hx, h->x, sizeof(double) * nd);
     if (h->n_running)
         memcpy(g->hx + nd, h->x_running, sizeof(double) * (size_t)h->n_running * (size_t)g->d);
-    gp_impute_inactive(g->hx, (int)(rows * (size_t)g->d));
     *local = *h;
+    if (rows == 0)
+        return local; /* nothing to impute (and no buffer yet) */
+    gp_impute_inactive(g->hx, (int)(rows * (size_t)g->d));
     local->x = g->hx;
     local->x_running = g->hx + nd;
     return local;
