@@ -24,6 +24,11 @@ int trial_report(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                  const char *worker, hp_trial_run *t, int64_t step, const char *name,
                  double value, const hp_trial_waiter *waiter, char *err)
 {
+    /* A pruned command may have printed more steps before it is stopped;
+       how many depends on timing, so none count: the trial ends at the
+       step it was pruned on, and the rungs after it never see it. */
+    if (t->pruned)
+        return HP_OK;
     int rc = store_report(store, t->trial_id, worker, step, name, value, err);
     if (rc)
         return rc;
@@ -31,8 +36,6 @@ int trial_report(hp_store *store, const hp_study_config *cfg, int64_t study_id,
         return HP_OK;
     t->last_step = step;
     t->last_value = value;
-    if (t->pruned)
-        return HP_OK;
     int prune = 0;
     rc = prune_decide(store, cfg, study_id, t->number, t->trial_id, step, value, &t->scratch,
                       waiter != NULL, waiter ? waiter->should_stop : NULL,

@@ -57,6 +57,26 @@ expect_exit 0 "$HPSEARCH" status m.ini
 expect_in out.txt "1 pruned"
 expect_in out.txt "pruning    1 trials pruned"
 
+# A command that prints every step in one write and exits before it can be
+# stopped: its reports past the pruned step arrive in the same read, and
+# none of them count (how many arrive is a matter of timing, so counting
+# them would make the study's pruning depend on the machine's speed).
+cat >burst.sh <<'EOS'
+#!/bin/sh
+# trial 0 is good (1/step), later ones bad (10 + 1/step): all 8 steps at once
+awk -v t="$1" 'BEGIN { for (s = 1; s <= 8; s++)
+    printf "hpsearch: step=%d value=%g\n", s, (t == 0 ? 0 : 10) + 1 / s
+    printf "hpsearch: value=%g\n", (t == 0 ? 0 : 10) + 1 / 8 }'
+EOS
+chmod +x burst.sh
+sed -e 's/^name = m/name = b/' -e 's|^command = .*|command = ./burst.sh {trial}|' m.ini >b.ini
+expect_exit 0 "$HPSEARCH" run b.ini --quiet
+expect_eq "$(q b.db "select state from trials where number = 1")" PRUNED "the bad burst trial"
+expect_eq "$(q b.db "select max(step) from trial_values v join trials t using(trial_id)
+                     where t.number = 1 and v.step is not null")" 3 "no report counts after the stop"
+expect_eq "$(q b.db "select round(value, 4) from trials where number = 1")" 10.3333 \
+    "the pruned trial's value is its pruned step's"
+
 # ASHA on a deterministic objective.  With 1 worker every decision follows
 # the rule by hand.  With 2 workers and [pruner] deterministic = true the
 # decisions are the same as with 1; without it (asynchronous ASHA, the
