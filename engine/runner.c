@@ -24,6 +24,7 @@
 #include "error.h"
 #include "progress.h"
 #include "proposer.h"
+#include "run_tally.h"
 #include "storage.h"
 #include "store_pool.h"
 #include "identity.h"
@@ -49,12 +50,8 @@ typedef struct {
     worker *workers;
     hp_store_pool *pool;     /* the workers' connections */
     int shares_stores;       /* workers take one per call (else one each) */
-    int64_t finished;        /* finished trials of the study */
-    int64_t run_done, run_failed, run_pruned, run_complete;
+    hp_run_tally tally;
     int running;
-    int has_best;
-    double best;
-    int64_t best_number;
     int first_failure_shown;
     char last_error[HP_ERR_LEN];
     int fatal;               /* first storage or host error of a worker */
@@ -73,24 +70,6 @@ struct worker {
     int64_t shown_number;    /* for progress, under run->lock: -1 = idle */
     int64_t shown_step;
 };
-
-static int better(const run_ctx *r, double a, double b)
-{
-    return r->cfg->maximize ? a > b : a < b;
-}
-
-/* 1 when OUT's metrics meet the study's CONSTRAINTS (none: always). */
-static int feasible(const hp_constraints *c, const hp_outcome *out)
-{
-    double v[HP_MAX_CONSTRAINTS];
-    for (int i = 0; i < c->n; i++) {
-        v[i] = NAN;
-        for (int k = 0; k < out->n_metrics; k++)
-            if (strcmp(out->metric_names[k], c->names[i]) == 0)
-                v[i] = out->metric_values[k];
-    }
-    return c->n == 0 || constraints_violation(c, v) == 0;
-}
 
 static void set_fatal(run_ctx *r, int code, const char *msg)
 {
@@ -155,11 +134,9 @@ static int worker_report(void *ctx, int64_t step, const char *name, double value
 static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, const hp_outcome *out)
 {
     pthread_mutex_lock(&r->lock);
-    r->finished++;
-    r->run_done++;
+    tally_count(&r->tally, r->cfg, c->number, state, out);
     const char *error = state == TRIAL_FAILED ? out->error : NULL;
     if (state == TRIAL_FAILED) {
-        r->run_failed++;
         snprintf(r->last_error, sizeof r->last_error, "trial %lld: %s", (long long)c->number,
                  error);
         if (!r->first_failure_shown && !r->opt->quiet) {
@@ -171,19 +148,10 @@ static void record(run_ctx *r, const hp_claim *c, hp_trial_state state, const hp
             fprintf(stderr, "hpsearch: (later failures are listed by 'hpsearch trials %s "
                     "--state failed')\n", r->cfg->path);
         }
-    } else if (state == TRIAL_PRUNED) {
-        r->run_pruned++;
-    } else {
-        r->run_complete++;
     }
-    if (state == TRIAL_COMPLETE && feasible(&r->cfg->constraints, out) &&
-        (!r->has_best || better(r, out->value, r->best))) {
-        r->has_best = 1;
-        r->best = out->value;
-        r->best_number = c->number;
-    }
+    const hp_run_tally *t = &r->tally;
     int max = r->cfg->max_failures;
-    if (max > 0 && r->run_complete == 0 && r->run_pruned == 0 && r->run_failed >= max &&
+    if (max > 0 && t->complete == 0 && t->pruned == 0 && t->failed >= max &&
         !r->too_many_failures) {
         r->too_many_failures = 1;
         atomic_store(&r->stop, 1);
@@ -304,14 +272,14 @@ static void draw(run_ctx *r, double started)
     pthread_mutex_lock(&r->lock);
     hp_progress p;
     memset(&p, 0, sizeof p);
-    p.done = r->finished;
+    p.done = r->tally.finished;
     p.total = r->cfg->trials;
-    p.failed = r->run_failed;
-    p.pruned = r->run_pruned;
+    p.failed = r->tally.failed;
+    p.pruned = r->tally.pruned;
     p.running = r->running;
-    p.has_best = r->has_best;
-    p.best = r->best;
-    p.best_number = r->best_number;
+    p.has_best = r->tally.has_best;
+    p.best = r->tally.best;
+    p.best_number = r->tally.best_number;
     p.max_step = r->cfg->pruner_cfg.max_resource;
     for (int i = 0; i < r->cfg->workers && p.n_shown < PROGRESS_SHOWN_RUNNING; i++)
         if (r->workers[i].started && r->workers[i].shown_number >= 0) {
@@ -319,31 +287,9 @@ static void draw(run_ctx *r, double started)
             p.shown_step[p.n_shown++] = r->workers[i].shown_step;
         }
     double elapsed = clock_monotonic() - started;
-    p.rate = elapsed > 0 ? (double)r->run_done / elapsed : 0;
+    p.rate = elapsed > 0 ? (double)r->tally.done / elapsed : 0;
     progress_live(r->opt->out, &p);
     pthread_mutex_unlock(&r->lock);
-}
-
-static int remember_best(void *ctx, const hp_trial_row *row)
-{
-    run_ctx *r = ctx;
-    r->has_best = 1;
-    r->best = row->value;
-    r->best_number = row->number;
-    return 0;
-}
-
-/* Loads the finished count and the best trial so far, for progress. */
-static int load_history(run_ctx *r, hp_store *store, char *err)
-{
-    int64_t counts[TRIAL_N_STATES];
-    int found, rc = store_counts(store, r->study_id, counts, err);
-    if (rc)
-        return rc;
-    r->finished = counts[TRIAL_COMPLETE] + counts[TRIAL_PRUNED] + counts[TRIAL_FAILED];
-    if (r->cfg->constraints.n)
-        return HP_OK; /* the best so far must be feasible: this run's trials say */
-    return store_best(store, r->study_id, r->cfg->maximize, remember_best, r, &found, err);
 }
 
 /* Says, after a first Ctrl-C, what the run waits for. */
@@ -360,28 +306,6 @@ static void say_waiting(run_ctx *r)
     fprintf(stderr, "%s; press Ctrl-C again to quit at once; run the same command to "
             "resume\n", n ? ")" : "");
     pthread_mutex_unlock(&r->lock);
-}
-
-static void summary(run_ctx *r, double elapsed)
-{
-    FILE *out = r->opt->out;
-    fprintf(out, "%lld trials in %.2f s (%.1f/s), %lld failed, %lld pruned; study has "
-            "%lld/%lld finished", (long long)r->run_done, elapsed,
-            elapsed > 0 ? (double)r->run_done / elapsed : 0.0, (long long)r->run_failed,
-            (long long)r->run_pruned, (long long)r->finished, (long long)r->cfg->trials);
-    if (r->has_best && r->cfg->objectives.n > 1) {
-        char v[40];
-        fprintf(out, "; best %s %s (trial %lld), the first of %d objectives: "
-                "'hpsearch best' lists the Pareto front", r->cfg->metric,
-                buf_number_text(r->best, v, sizeof v), (long long)r->best_number,
-                r->cfg->objectives.n);
-    } else if (r->has_best) {
-        char v[40];
-        fprintf(out, "; best %s%s (trial %lld)", r->cfg->constraints.n ? "feasible " : "",
-                buf_number_text(r->best, v, sizeof v), (long long)r->best_number);
-    }
-    fputc('\n', out);
-    fflush(out);
 }
 
 /* The main thread's loop: signals, heartbeats, the timeout, the live line.
@@ -466,10 +390,10 @@ static int outcome(run_ctx *r, int interrupted, char *err)
         snprintf(err, HP_ERR_LEN, "interrupted");
         return HP_EINTERRUPTED;
     }
-    if (r->too_many_failures || (r->run_done > 0 && r->run_failed == r->run_done)) {
+    if (r->too_many_failures || (r->tally.done > 0 && r->tally.failed == r->tally.done)) {
         snprintf(err, HP_ERR_LEN, "all %lld trials of this run failed%s; last: %s; fix the "
                  "objective, then 'hpsearch run %s --retry-failed' runs them again",
-                 (long long)r->run_failed,
+                 (long long)r->tally.failed,
                  r->too_many_failures ? " (max_failures): stopping the run" : "",
                  r->last_error, r->cfg->path);
         return HP_ERUNTIME;
@@ -531,7 +455,7 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     int rc = r->workers && r->pool ? store_open(cfg->storage, 0, &store, err) : HP_ENOMEM;
     if (!r->workers || !r->pool)
         snprintf(err, HP_ERR_LEN, "out of memory");
-    if (rc || (rc = load_history(r, store, err)))
+    if (rc || (rc = tally_load(&r->tally, store, cfg, study_id, err)))
         goto done;
 
     sigset_t signals, old_mask;
@@ -562,7 +486,7 @@ int runner_run(const hp_study_config *cfg, hp_objective *objective, int64_t stud
     if (opt->tick)
         opt->tick(opt->tick_ctx);
     if (!opt->quiet)
-        summary(r, clock_monotonic() - started);
+        tally_summary(&r->tally, cfg, clock_monotonic() - started, opt->out);
     rc = outcome(r, interrupted, err);
 done:
     store_close(store);

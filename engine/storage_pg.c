@@ -19,40 +19,12 @@
 
 #ifdef HP_HAVE_LIBPQ
 
-#include <libpq-fe.h>
-
-#define PG_MAX_PARAMS 16
-#define PG_NOW "extract(epoch from clock_timestamp())::float8"
-
-typedef struct {
-    db base;
-    PGconn *conn;
-    unsigned generation;     /* bumped by each reconnection */
-    int next_name;           /* server-side statement names: s0, s1, ... */
-    int64_t changes;
-    double retry_seconds;    /* how long a read outside a transaction waits */
-    char message[512];
-} pg_db;
-
-typedef struct {
-    db_stmt base;
-    char *sql;               /* translated */
-    char name[16];
-    int n_params;
-    unsigned prepared_in;    /* the generation it was prepared in (0: not yet) */
-    const char *values[PG_MAX_PARAMS];
-    char numbers[PG_MAX_PARAMS][32];
-    PGresult *result;
-    int row;                 /* the current row, -1 before the first step */
-} pg_stmt;
-
-static pg_db *conn(db *d) { return (pg_db *)d; }
-static pg_stmt *stmt(db_stmt *st) { return (pg_stmt *)st; }
+#include "storage_pg_impl.h"
 
 int db_have_postgres(void) { return 1; }
 
 /* The first line of libpq's message, without its "ERROR:  " prefix. */
-static void keep_message(pg_db *c, const char *msg)
+void pg_keep_message(pg_db *c, const char *msg)
 {
     if (!msg || !*msg)
         msg = "unknown error";
@@ -65,10 +37,10 @@ static void keep_message(pg_db *c, const char *msg)
     c->message[n] = '\0';
 }
 
-static db_result classify(pg_db *c, PGresult *res)
+db_result pg_classify(pg_db *c, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    keep_message(c, res ? PQresultErrorMessage(res) : PQerrorMessage(c->conn));
+    pg_keep_message(c, res ? PQresultErrorMessage(res) : PQerrorMessage(c->conn));
     if (PQstatus(c->conn) == CONNECTION_BAD)
         return DB_LOST;
     if (!state)
@@ -196,14 +168,14 @@ static db_result execute(pg_stmt *st)
 {
     pg_db *c = conn(st->base.owner);
     if (PQstatus(c->conn) != CONNECTION_OK) {
-        keep_message(c, PQerrorMessage(c->conn));
+        pg_keep_message(c, PQerrorMessage(c->conn));
         return DB_LOST;
     }
     if (st->prepared_in != c->generation) {
         PGresult *res = PQprepare(c->conn, st->name, st->sql, st->n_params, NULL);
         db_result r = DB_DONE;
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            r = classify(c, res);
+            r = pg_classify(c, res);
         PQclear(res);
         if (r != DB_DONE)
             return r;
@@ -219,7 +191,7 @@ static db_result execute(pg_stmt *st)
         st->row = 0;
         return DB_DONE;
     default: {
-        db_result r = classify(c, st->result);
+        db_result r = pg_classify(c, st->result);
         PQclear(st->result);
         st->result = NULL;
         return r;
@@ -296,14 +268,14 @@ static int64_t pg_changes(db *d) { return conn(d)->changes; }
 static db_result run_simple(pg_db *c, const char *sql, const char *expect_status)
 {
     if (PQstatus(c->conn) != CONNECTION_OK) {
-        keep_message(c, PQerrorMessage(c->conn));
+        pg_keep_message(c, PQerrorMessage(c->conn));
         return DB_LOST;
     }
     PGresult *res = PQexec(c->conn, sql);
     db_result r = DB_DONE;
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-        r = classify(c, res);
+        r = pg_classify(c, res);
     else if (expect_status && strcmp(PQcmdStatus(res), expect_status) != 0) {
         /* COMMIT of a failed transaction answers ROLLBACK */
         snprintf(c->message, sizeof c->message, "the transaction was rolled back");
@@ -348,142 +320,11 @@ static db_result pg_reconnect(db *d)
     if (c->generation == 0)
         c->generation = 1;
     if (PQstatus(c->conn) != CONNECTION_OK) {
-        keep_message(c, PQerrorMessage(c->conn));
+        pg_keep_message(c, PQerrorMessage(c->conn));
         return DB_LOST;
     }
     session_setup(c);
     return DB_DONE;
-}
-
-/* One round trip for a run of statements: libpq's pipeline mode.  Every
-** statement not yet prepared on this connection is prepared in the same
-** pipeline. */
-static db_result pg_pipeline(db *d, int begin, db_stmt **stmts, int n, int commit)
-{
-    pg_db *c = conn(d);
-    if (PQstatus(c->conn) != CONNECTION_OK) {
-        keep_message(c, PQerrorMessage(c->conn));
-        return DB_LOST;
-    }
-    if (!PQenterPipelineMode(c->conn)) {
-        keep_message(c, PQerrorMessage(c->conn));
-        return DB_ERROR;
-    }
-    /* which statements are prepared in this pipeline: their results come
-       first (n is small: a claim's statements) */
-    int prep[16];
-    if (n > 16) {
-        PQexitPipelineMode(c->conn);
-        snprintf(c->message, sizeof c->message, "too many statements in one pipeline");
-        return DB_ERROR;
-    }
-    for (int i = 0; i < n; i++)
-        prep[i] = stmt(stmts[i])->prepared_in != c->generation;
-    int sent = 1;
-    if (begin)
-        sent = PQsendQueryParams(c->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
-    for (int i = 0; i < n && sent; i++) {
-        pg_stmt *st = stmt(stmts[i]);
-        PQclear(st->result);
-        st->result = NULL;
-        st->row = -1;
-        if (prep[i])
-            sent = PQsendPrepare(c->conn, st->name, st->sql, st->n_params, NULL);
-        if (sent)
-            sent = PQsendQueryPrepared(c->conn, st->name, st->n_params, st->values, NULL,
-                                       NULL, 0);
-    }
-    if (sent && commit)
-        sent = PQsendQueryParams(c->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-    if (sent)
-        sent = PQpipelineSync(c->conn);
-    db_result r = sent ? DB_DONE : DB_LOST;
-    if (!sent)
-        keep_message(c, PQerrorMessage(c->conn));
-    /* the results, in the order sent: BEGIN, then per statement (its
-       prepare, then its execution), then COMMIT, then the sync */
-    int steps = (begin ? 1 : 0) + (commit ? 1 : 0);
-    for (int i = 0; i < n; i++)
-        steps += 1 + prep[i];
-    int k = 0, ends = 0;
-    for (;;) {
-        PGresult *res = PQgetResult(c->conn);
-        if (!res) {
-            /* the end of one command's results: one per command, so more
-               means the connection broke before the sync came */
-            if (++ends > steps || PQstatus(c->conn) != CONNECTION_OK) {
-                if (r == DB_DONE || r == DB_ERROR)
-                    r = DB_LOST;
-                keep_message(c, PQerrorMessage(c->conn));
-                break;
-            }
-            continue;
-        }
-        ExecStatusType status = PQresultStatus(res);
-        if (status == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
-            break;
-        }
-        if (!sent) {
-            PQclear(res);
-            continue;
-        }
-        /* which command this result answers */
-        int at = k++;
-        pg_stmt *owner = NULL;
-        int is_prepare = 0, is_commit = 0;
-        int pos = begin ? 1 : 0;
-        if (begin && at == 0) {
-            owner = NULL;
-        } else {
-            for (int i = 0; i < n; i++) {
-                pg_stmt *st = stmt(stmts[i]);
-                if (prep[i]) {
-                    if (at == pos) {
-                        owner = st;
-                        is_prepare = 1;
-                        break;
-                    }
-                    pos++;
-                }
-                if (at == pos) {
-                    owner = st;
-                    break;
-                }
-                pos++;
-            }
-            if (!owner && commit && at == pos)
-                is_commit = 1;
-        }
-        if (status == PGRES_PIPELINE_ABORTED || status == PGRES_FATAL_ERROR ||
-            status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
-            if (r == DB_DONE)
-                r = status == PGRES_PIPELINE_ABORTED ? DB_ERROR : classify(c, res);
-            PQclear(res);
-            continue;
-        }
-        if (is_commit && strcmp(PQcmdStatus(res), "COMMIT") != 0 && r == DB_DONE) {
-            snprintf(c->message, sizeof c->message, "the transaction was rolled back");
-            r = DB_BUSY;
-        }
-        if (owner && is_prepare && status == PGRES_COMMAND_OK)
-            owner->prepared_in = c->generation;   /* it exists on the server now */
-        if (owner && !is_prepare) {
-            owner->result = res;
-            owner->row = -1;
-            if (status == PGRES_COMMAND_OK)
-                c->changes = strtoll(PQcmdTuples(res), NULL, 10);
-            continue;
-        }
-        PQclear(res);
-    }
-    if (!PQexitPipelineMode(c->conn) && r == DB_DONE) {
-        keep_message(c, PQerrorMessage(c->conn));
-        r = DB_ERROR;
-    }
-    if (PQstatus(c->conn) != CONNECTION_OK)
-        r = DB_LOST;
-    return r;
 }
 
 static int pg_server_version(db *d) { return PQserverVersion(conn(d)->conn); }
@@ -533,7 +374,7 @@ db *db_pg_open(const char *url, double retry_seconds, db_result *status, char *e
     const char *values[] = {"10", "hpsearch", "1", "5", "2", "3", "15000", url, NULL};
     c->conn = PQconnectdbParams(keys, values, 1);
     if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
-        keep_message(c, c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        pg_keep_message(c, c->conn ? PQerrorMessage(c->conn) : "out of memory");
         /* "connection to server at ... failed: FATAL:  ..." -> the reason */
         const char *why = strstr(c->message, "FATAL:  ");
         why = why ? why + 8 : c->message;

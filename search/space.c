@@ -79,7 +79,7 @@ static int parse_number(const char *s, double *out)
     return 0;
 }
 
-static int valid_name(const char *s)
+int space_valid_name(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))
         return 0;
@@ -320,7 +320,7 @@ static int parse_range(hp_param *p, const char *fn, char **args, int *quoted,
 /* Appends parameter NAME with distribution SPEC (no condition). */
 static int add_param(hp_space *space, const char *name, const char *spec, char *err)
 {
-    if (!valid_name(name)) {
+    if (!space_valid_name(name)) {
         snprintf(err, HP_ERR_LEN, "'%s' is not a valid parameter name (letters, "
                  "digits and _, not starting with a digit)", name);
         return -1;

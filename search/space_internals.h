@@ -58,4 +58,14 @@ uint64_t space_param_count(const hp_param *p);
 /* 1 when clause C holds for VALUES (its parent active and matching). */
 int clause_holds(const hp_clause *c, const hp_value *values);
 
+/* 1 when clause C, on a range parent, holds at the parent's value X. */
+int clause_range_holds(const hp_clause *c, double x);
+
+/* 1 when S is a parameter's name: a letter or _, then letters, digits, _. */
+int space_valid_name(const char *s);
+
+/* 1 when A and B are the same number within a relative 1e-9 (a condition's
+** value read from text against a parameter's value). */
+int space_same_number(double a, double b);
+
 #endif
