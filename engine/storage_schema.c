@@ -4,6 +4,19 @@
 */
 #include "storage_impl.h"
 
+/* SQLite's view of a trial with its final metrics; made by version 1 and
+** made again by version 6, which rebuilds the table under it. */
+#define SQLITE_TRIAL_SUMMARY_VIEW \
+    "CREATE VIEW trial_summary AS SELECT" \
+    " s.name AS study, t.number, t.state, t.value," \
+    " t.finished_at - t.started_at AS duration," \
+    " t.params_json AS params," \
+    " (SELECT json_group_object(v.name, v.value) FROM trial_values v" \
+    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics," \
+    " datetime(t.started_at, 'unixepoch') AS started," \
+    " t.error, t.trial_id, t.study_id" \
+    " FROM trials t JOIN studies s ON s.study_id = t.study_id;"
+
 /* Schema version 1.  Versions only grow; each later version adds a step to
 ** `migrations` that takes a database from the version before to it. */
 static const char *const schema_v1 =
@@ -49,15 +62,7 @@ static const char *const schema_v1 =
     " name TEXT NOT NULL,"
     " value REAL);"
     "CREATE INDEX trial_values_by_trial ON trial_values(trial_id, name, step);"
-    "CREATE VIEW trial_summary AS SELECT"
-    " s.name AS study, t.number, t.state, t.value,"
-    " t.finished_at - t.started_at AS duration,"
-    " t.params_json AS params,"
-    " (SELECT json_group_object(v.name, v.value) FROM trial_values v"
-    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics,"
-    " datetime(t.started_at, 'unixepoch') AS started,"
-    " t.error, t.trial_id, t.study_id"
-    " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
+    SQLITE_TRIAL_SUMMARY_VIEW;
 
 /* Version 2: the last lines a command objective printed, for every trial. */
 static const char *const schema_v2 = "ALTER TABLE trials ADD COLUMN output TEXT;";
@@ -118,15 +123,7 @@ static const char *const schema_v6 =
     " space_hash, seed, trials, created_at FROM studies;"
     "DROP TABLE studies;"
     "ALTER TABLE studies_v6 RENAME TO studies;"
-    "CREATE VIEW trial_summary AS SELECT"
-    " s.name AS study, t.number, t.state, t.value,"
-    " t.finished_at - t.started_at AS duration,"
-    " t.params_json AS params,"
-    " (SELECT json_group_object(v.name, v.value) FROM trial_values v"
-    "   WHERE v.trial_id = t.trial_id AND v.step IS NULL) AS metrics,"
-    " datetime(t.started_at, 'unixepoch') AS started,"
-    " t.error, t.trial_id, t.study_id"
-    " FROM trials t JOIN studies s ON s.study_id = t.study_id;";
+    SQLITE_TRIAL_SUMMARY_VIEW;
 
 const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION] = {
     schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
