@@ -201,20 +201,36 @@ double pareto_hypervolume(const double *y, int n, int k, const double *ref)
 
 void pareto_chebyshev(const double *y, int n, int k, const double *w, double *out)
 {
-    double lo[8], hi[8];
+    /* the ideal point is the minimum over all points; the far end is the
+       front's nadir (the maximum over the non-dominated points), so that
+       the weights spread over the front, not over the worst points seen:
+       on ZDT1 the first random points reach f2 = 7 while the front ends at
+       1, which would squeeze the whole front into a seventh of the range
+       and send most weights to one end.  An objective the front does not
+       spread (one point) falls back to the range over all points. */
+    double lo[8], hi[8], nadir[8];
     for (int j = 0; j < k && j < 8; j++) {
-        lo[j] = INFINITY;
+        lo[j] = nadir[j] = INFINITY;
         hi[j] = -INFINITY;
     }
     for (int i = 0; i < n; i++) {
         const double *r = y + (size_t)i * k;
         if (has_nan(r, k))
             continue;
+        int dominated = 0;
+        for (int m = 0; m < n && !dominated; m++)
+            dominated = m != i && !has_nan(y + (size_t)m * k, k) &&
+                        pareto_dominates(y + (size_t)m * k, r, k);
         for (int j = 0; j < k && j < 8; j++) {
             lo[j] = fmin(lo[j], r[j]);
             hi[j] = fmax(hi[j], r[j]);
+            if (!dominated)
+                nadir[j] = nadir[j] == INFINITY ? r[j] : fmax(nadir[j], r[j]);
         }
     }
+    for (int j = 0; j < k && j < 8; j++)
+        if (nadir[j] > lo[j])
+            hi[j] = nadir[j];
     for (int i = 0; i < n; i++) {
         const double *r = y + (size_t)i * k;
         if (has_nan(r, k)) {

@@ -26,7 +26,9 @@ void pareto_crowding(const double *y, int k, const int *idx, int m, double *dist
 double pareto_hypervolume(const double *y, int n, int k, const double *ref);
 
 /* ParEGO's scalarisation (Knowles 2006): each of the K objectives of the
-** N points normalised to [0, 1] over the points without a NaN, then
+** N points normalised from its minimum (0) to the front's nadir (1, the
+** maximum over the non-dominated points; dominated points may exceed 1),
+** over the points without a NaN, then
 ** OUT[i] = max_j w_j f_ij + 0.05 sum_j w_j f_ij, to minimise (NaN for a
 ** point with a NaN).  W: K weights summing to 1. */
 void pareto_chebyshev(const double *y, int n, int k, const double *w, double *out);

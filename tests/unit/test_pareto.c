@@ -102,6 +102,13 @@ static void test_chebyshev(void **state)
     assert_float_equal(out[0], 0.5 + 0.05 * 0.5, 1e-12);
     assert_float_equal(out[1], 0.25 + 0.05 * 0.5, 1e-12);
     assert_true(isnan(out[3]));
+    /* a dominated point far out does not move the scale: the front still
+       spans [0, 1] and the far point lies beyond it */
+    const double y5[] = {0, 10, 5, 5, 10, 0, NAN, 1, 20, 20};
+    double out5[5];
+    pareto_chebyshev(y5, 5, 2, w, out5);
+    assert_float_equal(out5[1], 0.25 + 0.05 * 0.5, 1e-12);
+    assert_float_equal(out5[4], 1.0 + 0.05 * 2.0, 1e-12);
     double u[3] = {0.2, 0.5, 0.9}, wt[3];
     pareto_simplex_weights(3, u, wt);
     assert_float_equal(wt[0] + wt[1] + wt[2], 1, 1e-12);
