@@ -1,8 +1,12 @@
 #!/bin/sh
 # Conditional search spaces on a real tuning task: the MLP objective on the
-# shipped digits data, with optimizer- and depth-dependent parameters
-# (momentum for momentum/nesterov, beta1 for adam, beta2 for adam and
-# rmsprop, hidden2 from 2 layers, hidden3 from 3), tuned by gp and by tpe,
+# shipped digits data, with optimizer-, schedule- and depth-dependent
+# parameters (momentum for momentum/nesterov, beta1 for adam, beta2 for
+# adam and rmsprop; lr_step for the step schedule, lr_decay for step and
+# exponential; hidden2 from 2 layers, hidden3 from 3): 12 parameters, 5 of
+# them always active (warmup_epochs is left out: warm-up applies to every
+# schedule, so it would not be irrelevant in the flat space), tuned by gp
+# and by tpe,
 # once with the conditions and once with the same parameters as a flat
 # space (every one sampled in every trial, the irrelevant ones ignored by
 # the objective).  TRIALS (50) trials per study, SEEDS (20) seeds, EPOCHS (6)
@@ -30,8 +34,9 @@ study() {
     if [ "$4" = 1 ]; then
         m=" if optimizer in (momentum, nesterov)" b1=" if optimizer == adam"
         b2=" if optimizer in (adam, rmsprop)" h2=" if layers >= 2" h3=" if layers >= 3"
+        ls=" if schedule == step" ld=" if schedule in (step, exponential)"
     else
-        m="" b1="" b2="" h2="" h3=""
+        m="" b1="" b2="" h2="" h3="" ls="" ld=""
     fi
     cat >"$dir/$1.ini" <<EOS
 [study]
@@ -57,6 +62,9 @@ learning_rate = loguniform(1e-4, 1)
 momentum      = uniform(0.5, 0.99)$m
 beta1         = uniform(0.5, 0.99)$b1
 beta2         = uniform(0.9, 0.9999)$b2
+schedule      = choice(constant, step, exponential, cosine)
+lr_step       = int(1, 3)$ls
+lr_decay      = uniform(0.3, 0.95)$ld
 layers        = int(1, 3)
 hidden1       = int(16, 256, log)
 hidden2       = int(16, 256, log)$h2
