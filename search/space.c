@@ -79,16 +79,6 @@ static int parse_number(const char *s, double *out)
     return 0;
 }
 
-int space_valid_name(const char *s)
-{
-    if (!(isalpha((unsigned char)*s) || *s == '_'))
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_'))
-            return 0;
-    return 1;
-}
-
 /* Splits "a, \"b c\", d" into unquoted, trimmed arguments.  Quoted text keeps
 ** spaces, commas and ';'; \" and \\ escape inside quotes.  quoted[i] tells
 ** whether argument i was quoted (a quoted value is never a keyword). */

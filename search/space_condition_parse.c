@@ -15,6 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+int space_valid_name(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
+}
+
 typedef enum { TOK_END, TOK_WORD, TOK_QUOTED, TOK_OP, TOK_OPEN, TOK_CLOSE, TOK_COMMA } tok_kind;
 
 typedef struct {

@@ -61,7 +61,8 @@ int clause_holds(const hp_clause *c, const hp_value *values);
 /* 1 when clause C, on a range parent, holds at the parent's value X. */
 int clause_range_holds(const hp_clause *c, double x);
 
-/* 1 when S is a parameter's name: a letter or _, then letters, digits, _. */
+/* 1 when S is a parameter's name: a letter or _, then letters, digits, _
+** (in space_condition_parse.c, whose syntax needs it first). */
 int space_valid_name(const char *s);
 
 /* 1 when A and B are the same number within a relative 1e-9 (a condition's
