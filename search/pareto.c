@@ -199,7 +199,7 @@ double pareto_hypervolume(const double *y, int n, int k, const double *ref)
     return volume;
 }
 
-void pareto_chebyshev(const double *y, int n, int k, const double *w, double *out)
+int pareto_chebyshev(const double *y, int n, int k, const double *w, double *out)
 {
     /* the ideal point is the minimum over all points; the far end is the
        front's nadir (the maximum over the non-dominated points), so that
@@ -207,8 +207,14 @@ void pareto_chebyshev(const double *y, int n, int k, const double *w, double *ou
        on ZDT1 the first random points reach f2 = 7 while the front ends at
        1, which would squeeze the whole front into a seventh of the range
        and send most weights to one end.  An objective the front does not
-       spread (one point) falls back to the range over all points. */
+       spread (one point) falls back to the range over all points.  The
+       front is kept as an archive that each point meets once, O(n |front|
+       k) instead of every pair's O(n^2 k): the sampler asks on every
+       proposal, and a tpe study may hold ten thousand trials. */
     double lo[8], hi[8], nadir[8];
+    int *front = malloc(sizeof(int) * ((size_t)n + 1)), size = 0;
+    if (!front)
+        return -1;
     for (int j = 0; j < k && j < 8; j++) {
         lo[j] = nadir[j] = INFINITY;
         hi[j] = -INFINITY;
@@ -217,17 +223,31 @@ void pareto_chebyshev(const double *y, int n, int k, const double *w, double *ou
         const double *r = y + (size_t)i * k;
         if (has_nan(r, k))
             continue;
-        int dominated = 0;
-        for (int m = 0; m < n && !dominated; m++)
-            dominated = m != i && !has_nan(y + (size_t)m * k, k) &&
-                        pareto_dominates(y + (size_t)m * k, r, k);
         for (int j = 0; j < k && j < 8; j++) {
             lo[j] = fmin(lo[j], r[j]);
             hi[j] = fmax(hi[j], r[j]);
-            if (!dominated)
-                nadir[j] = nadir[j] == INFINITY ? r[j] : fmax(nadir[j], r[j]);
         }
+        /* the archive's points do not dominate each other, so R cannot
+           both be dominated by one of them and dominate another */
+        int dominated = 0;
+        for (int a = 0; a < size && !dominated;) {
+            const double *q = y + (size_t)front[a] * k;
+            if (pareto_dominates(q, r, k))
+                dominated = 1;
+            else if (pareto_dominates(r, q, k))
+                front[a] = front[--size];
+            else
+                a++;
+        }
+        if (!dominated)
+            front[size++] = i;
     }
+    for (int a = 0; a < size; a++)
+        for (int j = 0; j < k && j < 8; j++) {
+            double v = y[(size_t)front[a] * k + j];
+            nadir[j] = nadir[j] == INFINITY ? v : fmax(nadir[j], v);
+        }
+    free(front);
     for (int j = 0; j < k && j < 8; j++)
         if (nadir[j] > lo[j])
             hi[j] = nadir[j];
@@ -246,6 +266,7 @@ void pareto_chebyshev(const double *y, int n, int k, const double *w, double *ou
         }
         out[i] = worst + 0.05 * sum;
     }
+    return 0;
 }
 
 void pareto_simplex_weights(int k, const double *u, double *w)

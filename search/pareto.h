@@ -30,8 +30,9 @@ double pareto_hypervolume(const double *y, int n, int k, const double *ref);
 ** maximum over the non-dominated points; dominated points may exceed 1),
 ** over the points without a NaN, then
 ** OUT[i] = max_j w_j f_ij + 0.05 sum_j w_j f_ij, to minimise (NaN for a
-** point with a NaN).  W: K weights summing to 1. */
-void pareto_chebyshev(const double *y, int n, int k, const double *w, double *out);
+** point with a NaN).  W: K weights summing to 1.  Returns 0, or -1 when
+** out of memory. */
+int pareto_chebyshev(const double *y, int n, int k, const double *w, double *out);
 
 /* K weights uniform on the simplex from K uniform draws U in (0, 1). */
 void pareto_simplex_weights(int k, const double *u, double *w);

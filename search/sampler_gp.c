@@ -319,7 +319,8 @@ static const hp_history *scalarised(gp_state *g, const hp_history *h, hp_history
     for (int j = 0; j < k; j++)
         u[j] = seed_unit(s, (uint64_t)j);
     pareto_simplex_weights(k, u, w);
-    pareto_chebyshev(g->ymin, h->n, k, w, g->scal);
+    if (pareto_chebyshev(g->ymin, h->n, k, w, g->scal))
+        return NULL;
     if (local != h)
         *local = *h;
     local->y = g->scal;

@@ -528,7 +528,8 @@ static const hp_history *scalarised(tpe_state *t, const hp_history *history,
     for (int j = 0; j < k; j++)
         u[j] = seed_unit(s, (uint64_t)j);
     pareto_simplex_weights(k, u, w);
-    pareto_chebyshev(t->ymin, n, k, w, t->scal);
+    if (pareto_chebyshev(t->ymin, n, k, w, t->scal))
+        return NULL;
     *local = *history;
     local->y = t->scal;
     return local;

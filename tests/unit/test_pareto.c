@@ -97,7 +97,7 @@ static void test_chebyshev(void **state)
     const double y[] = {0, 10, 5, 5, 10, 0, NAN, 1};
     const double w[2] = {0.5, 0.5};
     double out[4];
-    pareto_chebyshev(y, 4, 2, w, out);
+    assert_int_equal(pareto_chebyshev(y, 4, 2, w, out), 0);
     /* normalised: (0, 1), (0.5, 0.5), (1, 0) */
     assert_float_equal(out[0], 0.5 + 0.05 * 0.5, 1e-12);
     assert_float_equal(out[1], 0.25 + 0.05 * 0.5, 1e-12);
@@ -106,13 +106,60 @@ static void test_chebyshev(void **state)
        spans [0, 1] and the far point lies beyond it */
     const double y5[] = {0, 10, 5, 5, 10, 0, NAN, 1, 20, 20};
     double out5[5];
-    pareto_chebyshev(y5, 5, 2, w, out5);
+    assert_int_equal(pareto_chebyshev(y5, 5, 2, w, out5), 0);
     assert_float_equal(out5[1], 0.25 + 0.05 * 0.5, 1e-12);
     assert_float_equal(out5[4], 1.0 + 0.05 * 2.0, 1e-12);
     double u[3] = {0.2, 0.5, 0.9}, wt[3];
     pareto_simplex_weights(3, u, wt);
     assert_float_equal(wt[0] + wt[1] + wt[2], 1, 1e-12);
     assert_true(wt[0] > wt[1] && wt[1] > wt[2]);
+}
+
+/* On many random points with ties, duplicates and NaNs, in 2 and 3
+** objectives: the scalarisation normalised to the nadir of the front that
+** pareto_ranks finds (its rank 0), worked out here from that front. */
+static void test_chebyshev_matches_ranks(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    static double y[N * 3], out[N];
+    static int rank[N];
+    for (int k = 2; k <= 3; k++) {
+        srand(17 + k);
+        for (int i = 0; i < N * k; i++)
+            y[i] = (rand() % 50) / 7.0; /* coarse values: ties and duplicates */
+        y[5 * k] = NAN;
+        assert_true(pareto_ranks(y, N, k, rank) > 1);
+        double lo[3], nadir[3], w[3] = {0.2, 0.5, 0.3};
+        if (k == 2)
+            w[1] = 0.8;
+        for (int j = 0; j < k; j++) {
+            lo[j] = INFINITY;
+            nadir[j] = -INFINITY;
+            for (int i = 0; i < N; i++) {
+                if (i == 5)
+                    continue; /* the NaN point */
+                lo[j] = fmin(lo[j], y[i * k + j]);
+                if (rank[i] == 0)
+                    nadir[j] = fmax(nadir[j], y[i * k + j]);
+            }
+            assert_true(nadir[j] > lo[j]);
+        }
+        assert_int_equal(pareto_chebyshev(y, N, k, w, out), 0);
+        for (int i = 0; i < N; i++) {
+            if (i == 5) {
+                assert_true(isnan(out[i]));
+                continue;
+            }
+            double worst = -INFINITY, sum = 0;
+            for (int j = 0; j < k; j++) {
+                double f = (y[i * k + j] - lo[j]) / (nadir[j] - lo[j]);
+                worst = fmax(worst, w[j] * f);
+                sum += w[j] * f;
+            }
+            assert_float_equal(out[i], worst + 0.05 * sum, 1e-12);
+        }
+    }
 }
 
 /* ZDT1 in D dimensions. */
@@ -199,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dominance_and_ranks), cmocka_unit_test(test_crowding),
         cmocka_unit_test(test_hypervolume),         cmocka_unit_test(test_chebyshev),
+        cmocka_unit_test(test_chebyshev_matches_ranks),
         cmocka_unit_test(test_samplers_on_zdt1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
