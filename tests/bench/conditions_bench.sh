@@ -15,6 +15,7 @@
 # (2) studies at a time.  Prints, per sampler, the median and quartiles of
 # the best validation accuracy with and without conditions, and on how
 # many seeds the conditions won, tied and lost.
+# SAMPLERS ("gp tpe") limits the run to some of them.
 #   sh tests/bench/conditions_bench.sh [build/engine/hpsearch] [seeds]
 set -eu
 hpsearch=${1:-build/engine/hpsearch}
@@ -75,7 +76,7 @@ EOS
 
 runs=""
 for s in $(seq 1 "$seeds"); do
-    for smp in gp tpe; do
+    for smp in ${SAMPLERS:-gp tpe}; do
         for c in 0 1; do
             name="${smp}_c${c}_s$s"
             study "$name" "$smp" "$s" "$c"
@@ -97,7 +98,7 @@ printf 'conditional MLP study (digits, %d trials, %d epochs, %d seeds): best val
     "$trials" "$epochs" "$seeds"
 printf '%-8s %-35s %-35s %s\n' sampler "flat: median [q1, q3] mean" conditional \
     "conditions won/tied/lost"
-for smp in gp tpe; do
+for smp in ${SAMPLERS:-gp tpe}; do
     flat="" cond="" won=0 tied=0 lost=0
     for s in $(seq 1 "$seeds"); do
         a=$(best "${smp}_c0_s$s")
