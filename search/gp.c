@@ -258,7 +258,9 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
             for (int j = 0; j < d; j++) {
                 if (gp->n_cat[j] > 0)
                     continue;
-                double dk = common * (x[j] - xi[j]) * w[j];
+                double diff;
+                dim_term(gp, j, x[j], xi[j], &diff);
+                double dk = common * diff * w[j];
                 if (dmean)
                     dmean[j] += gp->alpha[i] * dk;
                 if (dvar)
@@ -328,7 +330,9 @@ static void predict_chunk(const hp_gp *gp, const double *w, int mc, const double
             for (int j = 0; j < d; j++) {
                 if (gp->n_cat[j] > 0)
                     continue;
-                double dr = (xc[j] - xi[j]) * w[j];
+                double diff;
+                dim_term(gp, j, xc[j], xi[j], &diff);
+                double dr = diff * w[j];
                 dmean[(size_t)c * d + j] += gm * dr;
                 dvar[(size_t)c * d + j] += gv * dr;
             }

@@ -23,6 +23,16 @@ typedef struct {
 #define GP_MAX_DIM 64
 #define GP_NOISE_FLOOR 1e-12
 
+/* A coordinate a point does not have (a parameter inactive in a
+** conditional space).  Two points that both lack dimension j agree on it; a
+** point that has it, at x, differs from one that lacks it by the distance
+** from (x, 0) to (1/2, 1), the absent point's place in a plane of its own
+** (a category: a mismatch of 1): nearly the same for every x, so that which
+** values the active trials took does not depend on how far they happen to
+** lie from the inactive ones, and still a Euclidean distance, so that the
+** covariance stays positive definite. */
+#define GP_ABSENT (-1.0)
+
 /* A model over D dimensions (D <= GP_MAX_DIM); n_cat[j] > 0 marks dimension
 ** j categorical with that many values (coded (k+0.5)/n_cat[j]), 0 continuous.
 ** n_cat may be NULL (all continuous).  NULL when out of memory. */

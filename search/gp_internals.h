@@ -69,22 +69,35 @@ static inline void inverse_sq_scales(const hp_gp *gp, const hp_gp_hyper *h, doub
         w[j] = exp(-2 * h->log_ls[j]);
 }
 
+/* Dimension J's term of r^2 between coordinates A and B before scaling
+** (squared difference, 0/1 category mismatch, or the absent-coordinate
+** distance of gp.h), and in DIFF (may be NULL) its half-derivative in A. */
+static inline double dim_term(const hp_gp *gp, int j, double a, double b, double *diff)
+{
+    int absent_a = a < 0, absent_b = b < 0;
+    if (absent_a || absent_b) {
+        double da = absent_a ? 0 : a - 0.5, db = absent_b ? 0 : b - 0.5;
+        if (diff)
+            diff[0] = da;
+        if (absent_a && absent_b)
+            return 0;
+        return gp->n_cat[j] > 0 ? 1 : 1 + da * da + db * db;
+    }
+    if (diff)
+        diff[0] = a - b;
+    if (gp->n_cat[j] > 0)
+        return (int)(a * gp->n_cat[j]) != (int)(b * gp->n_cat[j]);
+    return (a - b) * (a - b);
+}
+
 /* r^2 between A and B under the inverse squared length-scales W, and each
-** dimension's unscaled term (squared difference, or 0/1 category mismatch)
-** in Q if non-NULL. */
+** dimension's unscaled term (dim_term) in Q if non-NULL. */
 static inline double dist2(const hp_gp *gp, const double *w, const double *a,
                            const double *b, double *q)
 {
     double r2 = 0;
     for (int j = 0; j < gp->d; j++) {
-        double t;
-        if (gp->n_cat[j] > 0) {
-            int ca = (int)(a[j] * gp->n_cat[j]), cb = (int)(b[j] * gp->n_cat[j]);
-            t = ca != cb;
-        } else {
-            double diff = a[j] - b[j];
-            t = diff * diff;
-        }
+        double t = dim_term(gp, j, a[j], b[j], NULL);
         if (q)
             q[j] = t;
         r2 += t * w[j];

@@ -20,12 +20,9 @@
 
 typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
 
-/* Where the model puts a coordinate of a parameter inactive in a trial
-** (NaN in the history): outside the cube, so that two trials where it is
-** inactive agree on it, a trial where it is active differs from them by
-** at least the whole range (a category never matches), and the fitted
-** length-scale says how much that difference matters. */
-#define GP_INACTIVE_COORD (-1.0)
+/* A parameter inactive in a trial (NaN in the history) is a coordinate
+** the model's point lacks (gp.h). */
+#define GP_INACTIVE_COORD GP_ABSENT
 
 static inline void gp_impute_inactive(double *u, int d)
 {

@@ -15,12 +15,15 @@
 # (2) studies at a time.  Prints, per sampler, the median and quartiles of
 # the best validation accuracy with and without conditions, and on how
 # many seeds the conditions won, tied and lost.
-# SAMPLERS ("gp tpe") limits the run to some of them.
+# SAMPLERS ("gp tpe") limits the run to some of them, FIRST_SEED (1) runs
+# seeds FIRST_SEED..seeds, and SCHEDULE=0 leaves out the schedule and its
+# two parameters (the earlier task: 9 parameters, 4 always active).
 #   sh tests/bench/conditions_bench.sh [build/engine/hpsearch] [seeds]
 set -eu
 hpsearch=${1:-build/engine/hpsearch}
 case $hpsearch in /*) ;; *) hpsearch=$(pwd)/$hpsearch ;; esac
 seeds=${2:-20}
+first=${FIRST_SEED:-1}
 trials=${TRIALS:-50}
 epochs=${EPOCHS:-6}
 jobs=${JOBS:-2}
@@ -39,6 +42,11 @@ study() {
     else
         m="" b1="" b2="" h2="" h3="" ls="" ld=""
     fi
+    sched="schedule      = choice(constant, step, exponential, cosine)
+lr_step       = int(1, 3)$ls
+lr_decay      = uniform(0.3, 0.95)$ld
+"
+    [ "${SCHEDULE:-1}" = 1 ] || sched=""
     cat >"$dir/$1.ini" <<EOS
 [study]
 name      = $1
@@ -63,10 +71,7 @@ learning_rate = loguniform(1e-4, 1)
 momentum      = uniform(0.5, 0.99)$m
 beta1         = uniform(0.5, 0.99)$b1
 beta2         = uniform(0.9, 0.9999)$b2
-schedule      = choice(constant, step, exponential, cosine)
-lr_step       = int(1, 3)$ls
-lr_decay      = uniform(0.3, 0.95)$ld
-layers        = int(1, 3)
+${sched}layers        = int(1, 3)
 hidden1       = int(16, 256, log)
 hidden2       = int(16, 256, log)$h2
 hidden3       = int(16, 256, log)$h3
@@ -75,7 +80,7 @@ EOS
 }
 
 runs=""
-for s in $(seq 1 "$seeds"); do
+for s in $(seq "$first" "$seeds"); do
     for smp in ${SAMPLERS:-gp tpe}; do
         for c in 0 1; do
             name="${smp}_c${c}_s$s"
@@ -100,7 +105,7 @@ printf '%-8s %-35s %-35s %s\n' sampler "flat: median [q1, q3] mean" conditional 
     "conditions won/tied/lost"
 for smp in ${SAMPLERS:-gp tpe}; do
     flat="" cond="" won=0 tied=0 lost=0
-    for s in $(seq 1 "$seeds"); do
+    for s in $(seq "$first" "$seeds"); do
         a=$(best "${smp}_c0_s$s")
         b=$(best "${smp}_c1_s$s")
         flat="$flat $a"
