@@ -25,13 +25,16 @@ typedef struct {
 
 /* A coordinate a point does not have (a parameter inactive in a
 ** conditional space).  Two points that both lack dimension j agree on it; a
-** point that has it, at x, differs from one that lacks it by the distance
-** from (x, 0) to (1/2, 1), the absent point's place in a plane of its own
-** (a category: a mismatch of 1): nearly the same for every x, so that which
-** values the active trials took does not depend on how far they happen to
-** lie from the inactive ones, and still a Euclidean distance, so that the
-** covariance stays positive definite. */
+** point that has it, at x, differs from one that lacks it by (x - 1/2)^2,
+** as if the absent one sat at the centre (a category: a mismatch), so that
+** the distance does not depend on which side of the range x lies and the
+** covariance stays positive definite.  Whether a point has the coordinate
+** at all is for the caller to model (the gp sampler adds a dimension per
+** condition, with a length-scale of its own). */
 #define GP_ABSENT (-1.0)
+/* Coordinates below this are absent: far from GP_ABSENT and from the cube,
+** so that a value rounded a hair below 0 stays a value. */
+#define GP_ABSENT_BELOW (-0.5)
 
 /* A model over D dimensions (D <= GP_MAX_DIM); n_cat[j] > 0 marks dimension
 ** j categorical with that many values (coded (k+0.5)/n_cat[j]), 0 continuous.

@@ -7,8 +7,9 @@
 **
 ** In a conditional space a search point keeps a coordinate in the cube for
 ** every parameter, active or not, and the model sees it with the inactive
-** ones imputed (model_point): the ascent can move them at no cost, and a
-** move that activates a parameter (another optimizer) finds a value there.
+** ones absent and an indicator per condition (model_point): the ascent can
+** move them at no cost, and a move that activates a parameter (another
+** optimizer) finds a value there.
 */
 #include <math.h>
 #include <stdio.h>
@@ -92,22 +93,25 @@ static double acquisition_of(const gp_state *g, double mu, double var, double *c
     return a;
 }
 
-/* The model's view of search point U: the coordinates of the parameters
-** inactive at U imputed (sampler_gp_impl.h), marked in OFF (may be NULL). */
+/* The model's view of search point U (dm wide): the coordinates of the
+** parameters inactive at U absent (gp.h), marked in OFF (d, may be NULL),
+** then the conditions' indicators (gp_model_row). */
 static void model_point(gp_state *g, const double *u, double *xm, unsigned char *off)
 {
-    memcpy(xm, u, sizeof(double) * (size_t)g->d);
+    double row[GP_MAX_DIM];
+    memcpy(row, u, sizeof(double) * (size_t)g->d);
     if (off)
         memset(off, 0, (size_t)g->d);
-    if (!g->conditional)
-        return;
-    space_decode(g->space, u, g->values);
-    for (int j = 0; j < g->d; j++)
-        if (!space_value_active(g->values[g->param[j]])) {
-            xm[j] = GP_INACTIVE_COORD;
-            if (off)
-                off[j] = 1;
-        }
+    if (g->conditional) {
+        space_decode(g->space, u, g->values);
+        for (int j = 0; j < g->d; j++)
+            if (!space_value_active(g->values[g->param[j]])) {
+                row[j] = GP_INACTIVE_COORD;
+                if (off)
+                    off[j] = 1;
+            }
+    }
+    gp_model_row(g, row, xm);
 }
 
 static double acquisition(gp_state *g, const double *u, double *grad)
@@ -168,7 +172,7 @@ static int acquisition_batch(gp_state *g, int m, const double *u, double *a, dou
         dvar[MAX_STARTS * GP_MAX_DIM], x[MAX_STARTS * GP_MAX_DIM] = {0};
     unsigned char off[MAX_STARTS * GP_MAX_DIM];
     for (int c = 0; c < m; c++)
-        model_point(g, u + c * g->d, x + c * g->d, off + c * g->d);
+        model_point(g, u + c * g->d, x + c * g->dm, off + c * g->d);
     if (gp_predict_batch(g->gp, m, x, mu, var, grad ? dmu : NULL, grad ? dvar : NULL))
         return -1;
     for (int c = 0; c < m; c++) {
@@ -178,7 +182,8 @@ static int acquisition_batch(gp_state *g, int m, const double *u, double *a, dou
             double sigma = sqrt(var[c] + 1e-12);
             for (int j = 0; j < g->d; j++)
                 grad[c * g->d + j] = off[c * g->d + j] ? 0
-                                     : cm * dmu[c * g->d + j] + cs * dvar[c * g->d + j] / (2 * sigma);
+                                     : cm * dmu[c * g->dm + j] +
+                                           cs * dvar[c * g->dm + j] / (2 * sigma);
         }
     }
     return 0;
@@ -335,11 +340,11 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
             u[j] = fmod(u[j] + shift[j], 1.0);
         snap(g, u);
     }
-    /* the model sees the candidates with their inactive coordinates imputed */
+    /* the model sees the candidates as model_point makes them */
     const double *seen = g->cand;
     if (g->conditional) {
         for (int c = 0; c < m; c++)
-            model_point(g, g->cand + c * d, g->cand_model + c * d, NULL);
+            model_point(g, g->cand + c * d, g->cand_model + c * g->dm, NULL);
         seen = g->cand_model;
     }
     if (gp_predict_batch(g->gp, m, seen, g->cand_mu, g->cand_var, NULL, NULL)) {
@@ -379,7 +384,7 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
         double *centre = starts[n_starts++];
         for (int j = 0; j < d; j++) {
             double v = h->x[inc * d + j];
-            centre[j] = v >= 0 ? v : starts[0][j];
+            centre[j] = v >= GP_ABSENT_BELOW ? v : starts[0][j];
         }
         for (int p = 0; p < 4; p++) {
             for (int j = 0; j < d; j++) {

@@ -74,14 +74,14 @@ static inline void inverse_sq_scales(const hp_gp *gp, const hp_gp_hyper *h, doub
 ** distance of gp.h), and in DIFF (may be NULL) its half-derivative in A. */
 static inline double dim_term(const hp_gp *gp, int j, double a, double b, double *diff)
 {
-    int absent_a = a < 0, absent_b = b < 0;
+    int absent_a = a < GP_ABSENT_BELOW, absent_b = b < GP_ABSENT_BELOW;
     if (absent_a || absent_b) {
         double da = absent_a ? 0 : a - 0.5, db = absent_b ? 0 : b - 0.5;
         if (diff)
             diff[0] = da;
         if (absent_a && absent_b)
             return 0;
-        return gp->n_cat[j] > 0 ? 1 : 1 + da * da + db * db;
+        return gp->n_cat[j] > 0 ? 1 : da * da + db * db;
     }
     if (diff)
         diff[0] = a - b;

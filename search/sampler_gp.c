@@ -109,6 +109,16 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
             g->discrete[k] = 1;
         k++;
     }
+    /* one indicator per condition, following its first searched parameter */
+    g->dm = d;
+    if (g->conditional)
+        for (int q = 1; q < space_groups(space) && g->dm < GP_MAX_DIM; q++)
+            for (int j = 0; j < d; j++)
+                if (space_group(space, g->param[j]) == q) {
+                    g->indicator_of[g->dm - d] = j;
+                    g->n_cat[g->dm++] = 2;
+                    break;
+                }
     if (d == 0) {
         snprintf(err, HP_ERR_LEN, "gp sampler: nothing to search (every parameter is fixed)");
         gp_destroy(g);
@@ -118,7 +128,7 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
         gp_destroy(g);
         return -1;
     }
-    g->gp = gp_new(d, g->n_cat);
+    g->gp = gp_new(g->dm, g->n_cat);
     if (g->gp)
         gp_set_deterministic(g->gp, opt->deterministic);
     g->deterministic = opt->deterministic;
@@ -129,7 +139,7 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
     g->cand_mu = malloc(sizeof(double) * N_CANDIDATES);
     g->cand_var = malloc(sizeof(double) * N_CANDIDATES);
     if (g->conditional)
-        g->cand_model = malloc(sizeof(double) * N_CANDIDATES * (size_t)d);
+        g->cand_model = malloc(sizeof(double) * N_CANDIDATES * (size_t)g->dm);
     if (!g->gp || !g->qrng || !g->values || !g->cand || !g->cand_acq || !g->cand_mu ||
         !g->cand_var || (g->conditional && !g->cand_model))
         goto oom;
@@ -152,7 +162,7 @@ static int reserve_data(gp_state *g, int n)
     if (n <= g->xs_cap)
         return 0;
     int cap = n * 2;
-    double *xs = realloc(g->xs, sizeof(double) * (size_t)cap * (size_t)g->d);
+    double *xs = realloc(g->xs, sizeof(double) * (size_t)cap * (size_t)g->dm);
     if (!xs)
         return -1;
     g->xs = xs;
@@ -225,7 +235,7 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
         if (keep && !keep[i])
             continue;
         double f = isfinite(h->y[i]) ? (g->maximize ? h->y[i] : -h->y[i]) : worst;
-        memcpy(g->xs + n * d, h->x + i * d, sizeof(double) * (size_t)d);
+        gp_model_row(g, h->x + i * d, g->xs + n * g->dm);
         g->ys[n++] = f;
     }
     free(keep);
@@ -236,7 +246,7 @@ static int fit_model(gp_state *g, const hp_history *h, char *err)
                    : gp_update_data(g->gp, g->xs, g->ys, n);
     if (rc != 0) {
         /* a fit that cannot be factorised: fall back to the defaults */
-        hp_gp *fresh = gp_new(d, g->n_cat);
+        hp_gp *fresh = gp_new(g->dm, g->n_cat);
         if (fresh)
             gp_set_deterministic(fresh, g->deterministic);
         if (!fresh || gp_set_data(fresh, g->xs, g->ys, n, 0) != 0) {
@@ -350,7 +360,8 @@ static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_
         return -1;
     /* running trials: constant liar (the best value) or kriging believer */
     for (int i = 0; i < h->n_running; i++) {
-        const double *x = h->x_running + i * d;
+        double x[GP_MAX_DIM];
+        gp_model_row(g, h->x_running + i * d, x);
         double lie = g->best;
         if (g->kriging_believer) {
             double var;
@@ -416,9 +427,9 @@ static int gp_save_model(const void *state, char *buf, int len, int *trials)
         return 0;
     hp_gp_hyper hy;
     gp_get_hyper(g->gp, &hy);
-    int at = snprintf(buf, (size_t)len, "gp1 %d %.17g %.17g", g->d, hy.log_signal,
+    int at = snprintf(buf, (size_t)len, "gp1 %d %.17g %.17g", g->dm, hy.log_signal,
                       hy.log_noise);
-    for (int j = 0; j < g->d && at > 0 && at < len; j++)
+    for (int j = 0; j < g->dm && at > 0 && at < len; j++)
         at += snprintf(buf + at, (size_t)(len - at), " %.17g", hy.log_ls[j]);
     if (at <= 0 || at >= len)
         return 0;
@@ -433,7 +444,7 @@ static int gp_load_model(void *state, const char *text, int trials)
     memset(&hy, 0, sizeof hy);
     int d, used;
     if (sscanf(text, "gp1 %d %lf %lf%n", &d, &hy.log_signal, &hy.log_noise, &used) != 3 ||
-        d != g->d || trials < 2)
+        d != g->dm || trials < 2)
         return -1;
     const char *p = text + used;
     for (int j = 0; j < d; j++) {

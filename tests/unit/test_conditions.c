@@ -451,6 +451,38 @@ static void test_models_find_the_branch(void **state)
     assert_true(median[2] < 0.05);
 }
 
+/* gp models whether each condition holds as a dimension of its own: the
+** fit it keeps has one length-scale per searched parameter and one per
+** condition (momentum's, beta2's and hidden3's), and a fit without those
+** (an older one) is refused, so the model starts cold. */
+static void test_gp_models_each_condition(void **state)
+{
+    (void)state;
+    hp_space *s = must_build(mlp_space, MLP_N);
+    hp_sampler *smp = make("gp", s, 5);
+    int d = space_dim(s), n = 20;
+    double x[20 * MLP_N], y[20];
+    hp_value v[MLP_N];
+    char err[HP_ERR_LEN], text[2048];
+    for (int t = 0; t < n; t++) {
+        hp_history h = {t, x, y, 0, NULL, NULL};
+        assert_int_equal(sampler_propose(smp, (uint64_t)t, &h, v, err), 0);
+        space_encode(s, v, x + (size_t)t * (size_t)d);
+        y[t] = objective(v);
+    }
+    int trials = 0;
+    assert_true(sampler_save_model(smp, text, sizeof text, &trials) > 0);
+    assert_memory_equal(text, "gp1 9 ", 6);
+    int fields = 0;
+    for (const char *p = text; *p; p++)
+        fields += *p == ' ';
+    assert_int_equal(fields, 2 + 9 + 1); /* D, signal, noise, 9 scales */
+    assert_int_equal(sampler_load_model(smp, text, trials), 0);
+    assert_int_equal(sampler_load_model(smp, "gp1 6 0 -3 0 0 0 0 0 0", trials), -1);
+    sampler_free(smp);
+    space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_grid_without_conditions_unchanged),
         cmocka_unit_test(test_samplers_consistent_and_reproducible),
         cmocka_unit_test(test_models_find_the_branch),
+        cmocka_unit_test(test_gp_models_each_condition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
