@@ -2,7 +2,8 @@
 ** What the gp sampler's model is fitted to: values to maximise, with their
 ** bad tail warped by Yeo-Johnson (lambda by maximum likelihood, as HEBO
 ** does) when that makes it closer to normal, as heavy-tailed losses such as
-** Rosenbrock's need, and standardised.
+** Rosenbrock's need, and standardised; and the points as the model sees
+** them in a conditional space.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -109,4 +110,12 @@ void gp_target_transform(double *y, int n)
     for (int i = 0; i < n; i++)
         y[i] = -y[i];
     standardise(y, n);
+}
+
+void gp_model_row(const gp_state *g, const double *row, double *out)
+{
+    for (int j = 0; j < g->d; j++)
+        out[j] = row[j];
+    for (int k = g->d; k < g->dm; k++)
+        out[k] = row[g->indicator_of[k - g->d]] < GP_ABSENT_BELOW ? 0.25 : 0.75;
 }
