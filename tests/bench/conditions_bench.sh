@@ -122,7 +122,7 @@ for smp in ${SAMPLERS:-gp tpe}; do
         printf "%+.4f", d / n }')
     p=$(awk -v w="$won" -v l="$lost" 'BEGIN { n = w + l; k = w < l ? w : l; c = 1; t = 0
         for (i = 0; i <= k; i++) { t += c; c = c * (n - i) / (i + 1) }
-        p = n ? 2 * t / 2 ^ n : 1; printf "%.2f", p > 1 ? 1 : p }')
+        p = n ? 2 * t / 2 ^ n : 1; printf "%.2f", (p > 1 ? 1 : p) }')
     printf '%-8s %-35s %-35s %d/%d/%d, %s, p = %s\n' "$smp" \
         "$(echo "$flat" | tr ' ' '\n' | grep . | stats)" \
         "$(echo "$cond" | tr ' ' '\n' | grep . | stats)" "$won" "$tied" "$lost" "$change" "$p"
