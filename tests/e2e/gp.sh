@@ -29,11 +29,12 @@ ok
 expect_eq "$(q g.db "select count(*) || ' ' || count(distinct number) from trials where state = 'COMPLETE'")" \
     "30 30" "trials"
 best=$(q g.db "select min(value) from trials")
-# a sanity bound (about random search's median at 30 trials): with 4 trials
-# running at once the result depends on timing (sanitizer builds are slow);
-# search quality itself is measured by tests/unit/test_gp.c and sampler_bench
-awk -v b="$best" 'BEGIN { exit !(b < 1.5) }' ||
-    fail "gp on branin got only $best in 30 trials: $(q g.db "select number, state, round(value, 4), worker, sampler, params_json from trials order by number")"
+# with 4 trials running at once the path depends on timing (a run under a
+# loaded CI machine once ended at 1.898 after 30 trials, where 0.40-0.82 is
+# usual), so this is only a check that the values are real; the search's
+# quality is checked below on the one-worker study, which is reproducible
+awk -v b="$best" 'BEGIN { exit !(b < 3) }' ||
+    fail "gp on branin with 4 workers got only $best in 30 trials: $(q g.db "select number, state, round(value, 4), worker, sampler, params_json from trials order by number")"
 ok
 expect_eq "$(q g.db "select count(distinct params_json) from trials")" 30 "no repeated config"
 expect_exit 0 "$HPSEARCH" status g.ini
@@ -52,11 +53,16 @@ expect_exit 0 "$HPSEARCH" run gk.ini --quiet
 expect_eq "$(q gk.db "select count(*) || ' ' || count(distinct number) from trials where state = 'COMPLETE'")" \
     "30 30" "resumed gp study"
 
-# one worker: the same seed gives the same trials
+# one worker: the same seed gives the same trials, and gp finds branin's
+# valley (0.4317 in every build; random search's median best of 30 is
+# about 1.5)
 for r in 1 2; do
-    sed "s/name = g$/name = d$r/; s/workers = 2/workers = 1/; s/trials = 30/trials = 15/" g.ini >d$r.ini
+    sed "s/name = g$/name = d$r/; s/workers = 2/workers = 1/" g.ini >d$r.ini
     expect_exit 0 "$HPSEARCH" run d$r.ini --quiet
 done
+best=$(q d1.db "select min(value) from trials")
+awk -v b="$best" 'BEGIN { exit !(b < 0.6) }' || fail "gp on branin got only $best in 30 trials"
+ok
 expect_eq "$(q d1.db "select group_concat(params_json, ';') from (select params_json from trials order by number)")" \
     "$(q d2.db "select group_concat(params_json, ';') from (select params_json from trials order by number)")" \
     "deterministic with one worker"
