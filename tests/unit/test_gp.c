@@ -89,6 +89,46 @@ static void fill(double *x, double *y, int n, int d, unsigned seed)
     }
 }
 
+/* The marginal likelihood's analytic gradient at H against central finite
+** differences, for each of the D length-scales, the signal and the noise. */
+static void check_mll_gradient(hp_gp *gp, int d, const hp_gp_hyper *h)
+{
+    double g[GP_MAX_DIM + 2];
+    gp_neg_log_posterior(gp, h, g);
+    for (int m = 0; m < d + 2; m++) {
+        hp_gp_hyper a = *h, b = *h;
+        double eps = 1e-6;
+        double *pa = m < d ? &a.log_ls[m] : m == d ? &a.log_signal : &a.log_noise;
+        double *pb = m < d ? &b.log_ls[m] : m == d ? &b.log_signal : &b.log_noise;
+        *pa += eps;
+        *pb -= eps;
+        double fd = (gp_neg_log_posterior(gp, &a, NULL) - gp_neg_log_posterior(gp, &b, NULL)) /
+                    (2 * eps);
+        if (fabs(fd - g[m]) > 1e-5 * fmax(1, fabs(fd)))
+            print_error("param %d: analytic %.9g, finite difference %.9g\n", m, g[m], fd);
+        assert_true(fabs(fd - g[m]) <= 1e-5 * fmax(1, fabs(fd)));
+    }
+}
+
+/* The posterior mean's and variance's gradients at P (D coordinates)
+** against central finite differences in its first N_MOVED coordinates. */
+static void check_predict_gradient(const hp_gp *gp, const double *p, int d, int n_moved)
+{
+    double m, v, dm[GP_MAX_DIM], dv[GP_MAX_DIM];
+    gp_predict(gp, p, &m, &v, dm, dv);
+    for (int j = 0; j < n_moved; j++) {
+        double a[GP_MAX_DIM], b[GP_MAX_DIM], ma, va, mb, vb;
+        memcpy(a, p, sizeof(double) * (size_t)d);
+        memcpy(b, p, sizeof(double) * (size_t)d);
+        a[j] += 1e-6;
+        b[j] -= 1e-6;
+        gp_predict(gp, a, &ma, &va, NULL, NULL);
+        gp_predict(gp, b, &mb, &vb, NULL, NULL);
+        assert_float_equal(dm[j], (ma - mb) / 2e-6, 1e-5 * fmax(1, fabs(dm[j])));
+        assert_float_equal(dv[j], (va - vb) / 2e-6, 1e-5 * fmax(1, fabs(dv[j])));
+    }
+}
+
 static void test_mll_gradient(void **state)
 {
     (void)state;
@@ -105,21 +145,7 @@ static void test_mll_gradient(void **state)
     h.log_ls[2] = log(0.6);
     h.log_signal = log(1.3);
     h.log_noise = log(0.05);
-    double g[5];
-    gp_neg_log_posterior(gp, &h, g);
-    for (int m = 0; m < d + 2; m++) {
-        hp_gp_hyper a = h, b = h;
-        double eps = 1e-6;
-        double *pa = m < d ? &a.log_ls[m] : m == d ? &a.log_signal : &a.log_noise;
-        double *pb = m < d ? &b.log_ls[m] : m == d ? &b.log_signal : &b.log_noise;
-        *pa += eps;
-        *pb -= eps;
-        double fd = (gp_neg_log_posterior(gp, &a, NULL) - gp_neg_log_posterior(gp, &b, NULL)) /
-                    (2 * eps);
-        if (fabs(fd - g[m]) > 1e-5 * fmax(1, fabs(fd)))
-            print_error("param %d: analytic %.9g, finite difference %.9g\n", m, g[m], fd);
-        assert_true(fabs(fd - g[m]) <= 1e-5 * fmax(1, fabs(fd)));
-    }
+    check_mll_gradient(gp, d, &h);
     /* fitting lowers the objective */
     double before = gp_neg_log_posterior(gp, &h, NULL);
     gp_set_hyper(gp, &h);
@@ -138,17 +164,8 @@ static void test_predict_gradient(void **state)
     double x[20], y[10];
     fill(x, y, n, d, 3);
     assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
-    double p[2] = {0.31, 0.62}, m, v, dm[2], dv[2];
-    gp_predict(gp, p, &m, &v, dm, dv);
-    for (int j = 0; j < d; j++) {
-        double a[2] = {p[0], p[1]}, b[2] = {p[0], p[1]}, ma, va, mb, vb;
-        a[j] += 1e-6;
-        b[j] -= 1e-6;
-        gp_predict(gp, a, &ma, &va, NULL, NULL);
-        gp_predict(gp, b, &mb, &vb, NULL, NULL);
-        assert_float_equal(dm[j], (ma - mb) / 2e-6, 1e-5 * fmax(1, fabs(dm[j])));
-        assert_float_equal(dv[j], (va - vb) / 2e-6, 1e-5 * fmax(1, fabs(dv[j])));
-    }
+    double p[2] = {0.31, 0.62};
+    check_predict_gradient(gp, p, d, d);
     gp_free(gp);
 }
 
@@ -179,29 +196,10 @@ static void test_absent_coordinates(void **state)
     h.log_noise = log(0.01);
     gp_set_hyper(gp, &h);
     assert_int_equal(gp_set_data(gp, x, y, n, 0), 0);
-    double g[5];
-    gp_neg_log_posterior(gp, &h, g);
-    for (int m = 0; m < d + 2; m++) {
-        hp_gp_hyper a = h, b = h;
-        double *pa = m < d ? &a.log_ls[m] : m == d ? &a.log_signal : &a.log_noise;
-        double *pb = m < d ? &b.log_ls[m] : m == d ? &b.log_signal : &b.log_noise;
-        *pa += 1e-6;
-        *pb -= 1e-6;
-        double fd = (gp_neg_log_posterior(gp, &a, NULL) - gp_neg_log_posterior(gp, &b, NULL)) /
-                    2e-6;
-        assert_float_equal(g[m], fd, 1e-5 * fmax(1, fabs(fd)));
-    }
-    double p[3] = {0.4, 0.37, 0.5}, mu, v, dm[3], dv[3];
-    gp_predict(gp, p, &mu, &v, dm, dv);
-    for (int j = 0; j < 2; j++) {
-        double a[3] = {p[0], p[1], p[2]}, b[3] = {p[0], p[1], p[2]}, ma, va, mb, vb;
-        a[j] += 1e-6;
-        b[j] -= 1e-6;
-        gp_predict(gp, a, &ma, &va, NULL, NULL);
-        gp_predict(gp, b, &mb, &vb, NULL, NULL);
-        assert_float_equal(dm[j], (ma - mb) / 2e-6, 1e-5 * fmax(1, fabs(dm[j])));
-        assert_float_equal(dv[j], (va - vb) / 2e-6, 1e-5 * fmax(1, fabs(dv[j])));
-    }
+    check_mll_gradient(gp, d, &h);
+    /* the categorical third coordinate has no gradient */
+    double p[3] = {0.4, 0.37, 0.5};
+    check_predict_gradient(gp, p, d, 2);
     double pts[9] = {0.4, 0.37, 0.5, 0.4, GP_ABSENT, 0.5, 0.9, 0.1, GP_ABSENT};
     double bm[3], bv[3], bdm[9], bdv[9];
     assert_int_equal(gp_predict_batch(gp, 3, pts, bm, bv, bdm, bdv), 0);
