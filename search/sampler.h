@@ -39,7 +39,7 @@ typedef struct {
 /* Options from the study's [sampler] section (defaults when absent). */
 typedef struct {
     int maximize;          /* the study's direction */
-    int initial_trials;    /* gp: space-filling points first; 0 = max(5, d+1) */
+    int initial_trials;    /* gp: space-filling points first; 0 = max(d + 5, 2d) */
     char acquisition[16];  /* gp: logei | ei | ucb | pi */
     char batch[24];        /* gp: kriging_believer (default) | constant_liar */
     int deterministic;     /* gp: the objective gives the same value for the

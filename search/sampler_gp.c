@@ -82,7 +82,7 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
     g->seed = seed;
     g->d = d;
     g->maximize = opt->maximize;
-    g->n_init = opt->initial_trials > 0 ? opt->initial_trials : (d + 1 > 5 ? d + 1 : 5);
+    g->n_init = opt->initial_trials > 0 ? opt->initial_trials : (2 * d > d + 5 ? 2 * d : d + 5);
     g->acq = strcmp(opt->acquisition, "ei") == 0    ? ACQ_EI
              : strcmp(opt->acquisition, "ucb") == 0 ? ACQ_UCB
              : strcmp(opt->acquisition, "pi") == 0  ? ACQ_PI
