@@ -244,7 +244,7 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
                 if (searching[s]) {
                     for (int j = 0; j < d; j++)
                         x[q * d + j] = fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
-                                            1 - 1e-12);
+                                            1);
                     who[q++] = s;
                 }
             if (q == 0)
@@ -391,7 +391,7 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
                 /* a normal draw by Box-Muller from two uniforms of the stream */
                 double u1 = seed_unit(s, draw++), u2 = seed_unit(s, draw++);
                 double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(2 * M_PI * u2);
-                starts[n_starts][j] = fmin(fmax(centre[j] + 0.02 * z, 0), 1 - 1e-12);
+                starts[n_starts][j] = fmin(fmax(centre[j] + 0.02 * z, 0), 1);
             }
             snap(g, starts[n_starts]);
             n_starts++;
