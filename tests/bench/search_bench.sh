@@ -3,7 +3,8 @@
 # ask/tell runs it) beside Optuna 5's GPSampler and TPESampler, scikit-
 # optimize and HEBO, on the 24 BBOB functions in 2, 5 and 10 dimensions
 # (budget 20 d), the classics (50 evaluations) and noisy classics, over the
-# same seeds; then the GP's proposal times; then the MLP tasks (gp + asha
+# same seeds; then the GP's proposal times, in `run` and in a fresh `ask`
+# process at 500 finished trials (ask_bench.sh); then the MLP tasks (gp + asha
 # against sobol + asha and gp alone at equal epochs: search_mlp.sh, unless
 # SKIP_MLP is set); then per-cell medians and quartiles of regret and the
 # summary lines.
@@ -15,7 +16,9 @@
 # The anchors are installed from PyPI into a virtual environment outside the
 # repository ($HPSEARCH_BENCH_VENV, default ~/.cache/hpsearch-bench-venv) the
 # first time.  Rows already in RESULTS.tsv are kept and skipped, so a stopped
-# run resumes where it was.  ANCHORS (comma-separated) picks anchors; JOBS
+# run resumes where it was.  ANCHORS (comma-separated) picks anchors, and
+# ANCHORS= (empty) runs none: with a copy of tests/bench/results/anchors.tsv
+# as RESULTS.tsv, hpsearch's rows are measured against the stored ones; JOBS
 # (default 2) runs that many processes side by side.  The full grid takes
 # tens of core-hours, most of them in the anchors' GP samplers and HEBO.
 set -eu
@@ -27,7 +30,7 @@ here=$(dirname "$0")
 bench=$build/tests/search_bench
 venv=${HPSEARCH_BENCH_VENV:-$HOME/.cache/hpsearch-bench-venv}
 jobs=${JOBS:-2}
-anchors=${ANCHORS:-optuna-gp,optuna-gp-det,optuna-tpe,optuna-tpe-uni,skopt-gp,hebo}
+anchors=${ANCHORS-optuna-gp,optuna-gp-det,optuna-tpe,optuna-tpe-uni,skopt-gp,hebo}
 samplers=${SAMPLERS:-auto,tpe,random,auto-asktell}
 [ -x "$bench" ] || { echo "search_bench.sh: $bench not built (ninja -C $build)" >&2; exit 2; }
 mkdir -p "$(dirname "$results")"
@@ -62,6 +65,7 @@ if [ -n "$anchors" ]; then
 fi
 echo
 "$build/tests/sampler_bench" 1 timing | tail -1
+sh "$here/ask_bench.sh" "$build/engine/hpsearch" 500
 if [ -z "${SKIP_MLP:-}" ]; then
     echo
     sh "$here/search_mlp.sh" "$build/engine/hpsearch" "${MLP_SEEDS:-10}"
