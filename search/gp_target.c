@@ -2,7 +2,8 @@
 ** What the gp sampler's model is fitted to: values to maximise, with their
 ** bad tail warped by Yeo-Johnson (lambda by maximum likelihood, as HEBO
 ** does) when that makes it closer to normal, as heavy-tailed losses such as
-** Rosenbrock's need, and standardised; and the points as the model sees
+** Rosenbrock's need, standardised, and shifted so that the worst value
+** is the prior mean; and the points as the model sees
 ** them in a conditional space.
 */
 #include <math.h>
@@ -110,6 +111,16 @@ void gp_target_transform(double *y, int n)
     for (int i = 0; i < n; i++)
         y[i] = -y[i];
     standardise(y, n);
+    /* The GP's prior mean (0) becomes the worst value seen: far from the
+    ** data the model then expects nothing better, and the acquisition
+    ** stops spending trials on the cube's corners, where a zero mean at the
+    ** data's average and a large variance looked promising (README, "Prior
+    ** mean"). */
+    double worst = INFINITY;
+    for (int i = 0; i < n; i++)
+        worst = fmin(worst, y[i]);
+    for (int i = 0; i < n && isfinite(worst); i++)
+        y[i] -= worst;
 }
 
 void gp_model_row(const gp_state *g, const double *row, double *out)

@@ -83,7 +83,8 @@ void gp_model_row(const gp_state *g, const double *row, double *out);
 
 /* Turns N values to maximise into the model's target in place: the low
 ** (bad) tail warped by Yeo-Johnson when that makes it closer to normal,
-** then standardised (gp_target.c). */
+** standardised, then shifted so that the worst is 0, the prior mean
+** (gp_target.c). */
 void gp_target_transform(double *y, int n);
 
 /* Maximises the acquisition of G's fitted model (on N points) for trial
