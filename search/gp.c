@@ -61,12 +61,6 @@ void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h)
     if (gp->deterministic) /* one of the two pinned levels */
         gp->h.log_noise = gp->pinned_log_noise =
             fabs(h->log_noise - NUGGET_LOG_NOISE) < 1e-6 ? NUGGET_LOG_NOISE : PINNED_LOG_NOISE;
-    else { /* a learned noise that had chosen a pinned level keeps it */
-        int at_floor = h->log_noise < -40;
-        gp->noise_pinned = at_floor || fabs(h->log_noise - NUGGET_LOG_NOISE) < 1e-6;
-        if (gp->noise_pinned)
-            gp->pinned_log_noise = at_floor ? PINNED_LOG_NOISE : NUGGET_LOG_NOISE;
-    }
 }
 
 double gp_kernel(const hp_gp *gp, const double *a, const double *b)

@@ -80,7 +80,7 @@ double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad);
 void gp_get_hyper(const hp_gp *gp, hp_gp_hyper *h);
 /* Sets the hyperparameters; later fits start from them as from a fit.  A
 ** deterministic model keeps one of its two pinned levels: the nugget if
-** H has it, else the floor; a learned one at a pinned level keeps it. */
+** H has it, else the floor. */
 void gp_set_hyper(hp_gp *gp, const hp_gp_hyper *h);
 int gp_n(const hp_gp *gp);
 
@@ -88,10 +88,7 @@ int gp_n(const hp_gp *gp);
 ** objectives, where learned noise would absorb real structure and stop the
 ** search from exploiting (Optuna PR #5274).  Each fit then compares two
 ** pinned levels by the posterior: GP_NOISE_FLOOR (interpolation) and a
-** nugget of 1e-6, which smooths over ripples the data cannot resolve.
-** With FIXED = 0 (the default) the noise is learned, but the pinned fit is
-** kept instead when the learned noise does not improve the posterior by
-** more than 0.5: the data then show no noise. */
+** nugget of 1e-6, which smooths over ripples the data cannot resolve. */
 void gp_set_deterministic(hp_gp *gp, int fixed);
 
 /* Kernel value between two points under the current hyperparameters. */

@@ -24,10 +24,6 @@
 #include "gp_internals.h"
 
 #define RESTART_EVERY 4
-/* What a learned noise must gain over the pinned fit (in log posterior)
-** to be kept; README "Objectives nobody called deterministic" for the
-** measurements behind 0.5. */
-#define NOISE_PENALTY 0.5
 
 static double log_prior(const hp_gp *gp, const hp_gp_hyper *h, double *grad)
 {
@@ -313,22 +309,27 @@ static double fit_warm_and_mode(hp_gp *gp, const hp_gp_hyper *warm, hp_gp_hyper 
     return fa;
 }
 
-/* The fit with the noise pinned: exact interpolation, or a nugget of 1e-6
-** (of the standardised variance) that lets the model smooth over structure
-** finer than the data resolve (Ackley's ripples on its bowl), chosen by the
-** posterior.  Interpolation keeps smooth functions' optima to 1e-7; the
-** nugget keeps rugged ones from short length-scales that make the search
-** diffuse.  The level is chosen again where the restarts happen; between
-** them the fit keeps it (half the cost).  Returns the value reached; *OUT
-** the hyperparameters. */
-static double fit_pinned(hp_gp *gp, hp_gp_hyper *out)
+void gp_fit_hyperparameters(hp_gp *gp)
 {
+    hp_gp_hyper h = gp->h;
+    if (!gp->deterministic) {
+        if (isfinite(fit_warm_and_mode(gp, &gp->h, &h)))
+            gp->h = h;
+        gp->fitted = 1;
+        return;
+    }
+    /* A deterministic objective: exact interpolation, or a nugget of 1e-6
+    ** (of the standardised variance) that lets the model smooth over
+    ** structure finer than the data resolve (Ackley's ripples on its
+    ** bowl), chosen by the posterior.  Interpolation keeps smooth
+    ** functions' optima to 1e-7; the nugget keeps rugged ones from short
+    ** length-scales that make the search diffuse. */
     static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
     double best = INFINITY;
-    *out = gp->h;
+    hp_gp_hyper chosen = gp->h;
+    /* the level is chosen again where the restarts happen; between them
+       the fit keeps it (half the cost) */
     int again = !gp->fitted || gp->n % RESTART_EVERY == 0;
-    int saved = gp->deterministic;
-    gp->deterministic = 1;
     for (int k = 0; k < 2; k++) {
         if (!again && levels[k] != gp->pinned_log_noise)
             continue;
@@ -337,45 +338,11 @@ static double fit_pinned(hp_gp *gp, hp_gp_hyper *out)
         double f = fit_warm_and_mode(gp, &warm, &fitted);
         if (f < best) {
             best = f;
-            *out = fitted;
+            chosen = fitted;
         }
     }
-    gp->deterministic = saved;
+    gp->pinned_log_noise = chosen.log_noise;
     if (isfinite(best))
-        gp->pinned_log_noise = out->log_noise;
-    return best;
-}
-
-void gp_fit_hyperparameters(hp_gp *gp)
-{
-    hp_gp_hyper h;
-    if (gp->deterministic) {
-        if (isfinite(fit_pinned(gp, &h)))
-            gp->h = h;
-        gp->fitted = 1;
-        return;
-    }
-    /* A learned noise, or the pinned fit above when the evidence says the
-    ** data need no noise (a deterministic objective driven through
-    ** ask/tell, where nobody said so): the learned level is one parameter
-    ** more, so it must beat the pinned fit's log posterior by NOISE_PENALTY.
-    ** Otherwise the noise prior's mode (0.0033 of the variance), which the
-    ** likelihood cannot tell from zero at first, blurs a smooth function.
-    ** The choice is made again where the restarts happen and kept in
-    ** between. */
-    int again = !gp->fitted || gp->n % RESTART_EVERY == 0;
-    hp_gp_hyper learned = gp->h;
-    double fl = INFINITY, fq = INFINITY;
-    if (again || !gp->noise_pinned)
-        fl = fit_warm_and_mode(gp, &gp->h, &learned);
-    if (again || gp->noise_pinned)
-        fq = fit_pinned(gp, &h);
-    if (isfinite(fq) && fq <= fl + NOISE_PENALTY) {
-        gp->h = h;
-        gp->noise_pinned = 1;
-    } else if (isfinite(fl)) {
-        gp->h = learned;
-        gp->noise_pinned = 0;
-    }
+        gp->h = chosen;
     gp->fitted = 1;
 }

@@ -31,7 +31,6 @@ struct hp_gp {
     double jitter;    /* added to the diagonal by the last factorisation */
     int deterministic;/* noise pinned: at the floor or at the nugget */
     double pinned_log_noise;  /* the level a deterministic fit holds */
-    int noise_pinned; /* not deterministic, but the evidence chose a pinned level */
     int fitted;       /* hyperparameters fitted at least once */
     int n_data;       /* points set by gp_set_data/gp_update_data (the rest
                          of n are appended lies) */

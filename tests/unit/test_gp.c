@@ -292,38 +292,6 @@ static void test_deterministic_nugget_by_evidence(void **state)
     gp_free(rough);
 }
 
-/* With the noise learned (ask/tell's default), a few points of a smooth
-** deterministic function are still interpolated: the noise prior's mode
-** (0.0033) is what the likelihood alone would keep, but the pinned fit is
-** as good by the evidence, so it is chosen.  Data with real noise keep a
-** learned noise near the truth. */
-static void test_learned_noise_chooses_by_evidence(void **state)
-{
-    (void)state;
-    int d = 2, n = 40;
-    double x[80], y[40], noisy[40];
-    fill(x, y, n, d, 11);
-    for (int i = 0; i < n; i++) {
-        double u1 = (rand() + 1.0) / (RAND_MAX + 2.0), u2 = rand() / (RAND_MAX + 1.0);
-        noisy[i] = y[i] + 0.3 * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-    }
-    hp_gp *clean = gp_new(d, NULL), *blurred = gp_new(d, NULL);
-    /* as a study fits: once per new point, each fit starting from the last */
-    for (int k = 6; k <= 12; k++)
-        assert_int_equal(gp_set_data(clean, x, y, k, 1), 0);
-    for (int k = 6; k <= n; k++)
-        assert_int_equal(gp_set_data(blurred, x, noisy, k, 1), 0);
-    hp_gp_hyper a, b;
-    gp_get_hyper(clean, &a);
-    gp_get_hyper(blurred, &b);
-    /* noise variances against the signal's, in the data's units */
-    double va = exp(a.log_noise) / exp(a.log_signal), vb = exp(b.log_noise);
-    if (!(va < 2e-6 && vb > 0.09 / 4 && vb < 0.09 * 4))
-        fail_msg("noise: smooth %g of the signal (want < 2e-6), noisy %g (want ~0.09)", va, vb);
-    gp_free(clean);
-    gp_free(blurred);
-}
-
 static void test_append_matches_refactor(void **state)
 {
     (void)state;
@@ -535,7 +503,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_posterior_by_hand),  cmocka_unit_test(test_mll_gradient),
         cmocka_unit_test(test_predict_gradient),   cmocka_unit_test(test_append_matches_refactor),
-        cmocka_unit_test(test_learned_noise_chooses_by_evidence),
         cmocka_unit_test(test_predict_batch_matches_single),
         cmocka_unit_test(test_absent_coordinates),
         cmocka_unit_test(test_saved_model_starts_warm),
