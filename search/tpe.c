@@ -13,13 +13,13 @@
 ** scored by log l(x) - log g(x), g the "above" mixture; the best one runs.
 **
 ** Multivariate (the default, Optuna's multivariate=True): a kernel covers
-** every coordinate of its trial at once, with bandwidth
-** 0.2 n^(-1/(d+4)) per coordinate, so the model sees how parameters go
-** together.  Univariate (multivariate = false): each coordinate is a
-** mixture of its own, its bandwidths the distances to the neighbouring
-** trials.  In both, the magic clip keeps a bandwidth at least
-** 1 / min(100, n + 2) of the range, and (consider_endpoints = false) a
-** trial at the edge takes its inner neighbour's distance, not the edge's.
+** every coordinate of its trial at once, so the model sees how parameters
+** go together.  Univariate (multivariate = false): each coordinate is a
+** mixture of its own.  In both, as in Optuna 5, a kernel's bandwidth on a
+** coordinate is its trial's larger distance to the neighbouring trials
+** there; the magic clip keeps it at least 1 / min(100, n + 2) of the
+** range, and (consider_endpoints = false) the trial at an edge takes its
+** inner neighbour's distance, not the edge's.
 ** Integer and stepped coordinates are modelled as continuous and snapped by
 ** the space; failed trials are left out (as Optuna leaves them out), and
 ** running trials are not modelled.  The first initial_trials (10) proposals,
@@ -50,7 +50,6 @@
 #define TPE_CANDIDATES 24
 #define TPE_GAMMA_CAP 25       /* the most trials "below" */
 #define TPE_FLAT_WEIGHTS 25    /* the latest trials of a group weigh 1 */
-#define TPE_SIGMA0 0.2         /* multivariate bandwidth's scale */
 #define TPE_EPS 1e-12
 
 /* A mixture over the cube: component j has weight exp(log_w[j]); on
@@ -77,7 +76,6 @@ typedef struct {
     int *group;         /* per coordinate: its activation group (space.h) */
     int n_groups;
     int cur;            /* the group being modelled: the others are skipped */
-    int cur_dim;        /* its number of coordinates */
     double *u;          /* dim: the coordinates proposed */
     double *cand;       /* candidates x dim */
     int *order;         /* scratch: trials by value */
@@ -209,23 +207,24 @@ static int compare_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Univariate bandwidths of coordinate D for the M trials in t->obs: each
-** centre's larger distance to its neighbours (the prior's centre 0.5 and
-** the ends 0 and 1 among them). */
+/* Bandwidths of coordinate D for the M trials in t->obs, as Optuna 5
+** computes them for both of its forms: each centre's larger distance to
+** its neighbours among the trials and the ends 0 and 1 (the prior's centre
+** is not among them); with consider_endpoints = false and at least two
+** trials, the lowest and the highest take the distance to their inner
+** neighbour instead. */
 static void neighbour_sigmas(tpe_state *t, int m, int d, double *sigma)
 {
-    int n = m + 1;
-    double *s = t->sorted;   /* 0, the n sorted centres, 1 */
+    double *s = t->sorted;   /* 0, the m sorted centres, 1 */
     s[0] = 0.0;
     for (int i = 0; i < m; i++)
         s[i + 1] = t->obs[(size_t)i * (size_t)t->dim + (size_t)d];
-    s[m + 1] = 0.5;
-    qsort(s + 1, (size_t)n, sizeof *s, compare_double);
-    s[n + 1] = 1.0;
+    qsort(s + 1, (size_t)m, sizeof *s, compare_double);
+    s[m + 1] = 1.0;
     for (int i = 0; i < m; i++) {
         double x = t->obs[(size_t)i * (size_t)t->dim + (size_t)d];
         /* the first centre equal to x (ties share a bandwidth) */
-        int lo = 1, hi = n;
+        int lo = 1, hi = m;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
             if (s[mid] < x)
@@ -235,11 +234,11 @@ static void neighbour_sigmas(tpe_state *t, int m, int d, double *sigma)
         }
         double left = s[lo] - s[lo - 1], right = s[lo + 1] - s[lo];
         double v = left > right ? left : right;
-        if (!t->endpoints && n >= 2) {
+        if (!t->endpoints && m >= 2) {
             if (lo == 1)
                 v = s[2] - s[1];
-            else if (lo == n)
-                v = s[n] - s[n - 1];
+            else if (lo == m)
+                v = s[m] - s[m - 1];
         }
         sigma[i] = v;
     }
@@ -259,7 +258,6 @@ static int parzen_build(tpe_state *t, parzen *p, int m)
         p->log_w[j] = log(trial_weight(j, m) / total);
     p->log_w[m] = log((m > 0 ? t->prior_weight : 1.0) / total);
     double min_sigma = t->magic_clip ? 1.0 / fmin(100.0, 1.0 + n) : TPE_EPS;
-    double wide = TPE_SIGMA0 * pow(m > 1 ? m : 1, -1.0 / (t->cur_dim + 4));
     double *sigma = t->sorted + (size_t)m + 3;   /* m more doubles of scratch */
     for (int d = 0; d < dim; d++) {
         if (t->group[d] != t->cur)
@@ -280,11 +278,7 @@ static int parzen_build(tpe_state *t, parzen *p, int m)
             }
             continue;
         }
-        if (t->multivariate)
-            for (int j = 0; j < m; j++)
-                sigma[j] = wide;
-        else
-            neighbour_sigmas(t, m, d, sigma);
+        neighbour_sigmas(t, m, d, sigma);
         for (int j = 0; j < n; j++) {
             size_t at = (size_t)j * (size_t)dim + (size_t)d;
             double mu = j < m ? t->obs[(size_t)j * (size_t)dim + (size_t)d] : 0.5;
@@ -562,12 +556,9 @@ static int tpe_propose(void *state, uint64_t number, const hp_history *given,
     for (int g = 0; g < t->n_groups; g++) {
         int first = -1;
         t->cur = g;
-        t->cur_dim = 0;
-        for (int d = 0; d < dim; d++)
-            if (t->group[d] == g) {
-                first = first < 0 ? d : first;
-                t->cur_dim++;
-            }
+        for (int d = 0; d < dim && first < 0; d++)
+            if (t->group[d] == g)
+                first = d;
         if (first >= 0 && propose_group(t, history, number, first))
             goto oom;
     }
