@@ -243,8 +243,7 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             for (int s = 0; s < ns; s++)
                 if (searching[s]) {
                     for (int j = 0; j < d; j++)
-                        x[q * d + j] = fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0),
-                                            1);
+                        x[q * d + j] = fmin(fmax(u[s][j] + step[s] * pre[j] * dir[s][j], 0), 1);
                     who[q++] = s;
                 }
             if (q == 0)

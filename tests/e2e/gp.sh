@@ -111,4 +111,33 @@ expect_in err.txt "b.ini:8: initial_trials must be a positive integer"
 sed 's/batch = constant_liar/colour = blue/' g.ini >b.ini
 expect_exit 2 "$HPSEARCH" run b.ini
 expect_in err.txt "unknown key 'colour' in [sampler] for sampler gp"
+# the prior mean is the worst value seen: a 6-dimensional study does not
+# spend trials on the cube's corners, which a mean at the data's average
+# made look promising (seeds 3, 4 and 6 put 3, 9 and 6 of 50 trials there)
+for sd in 3 4 6; do
+    cat >h$sd.ini <<EOS
+[study]
+name = h$sd
+direction = minimize
+trials = 50
+workers = 1
+seed = $sd
+sampler = gp
+[objective]
+type = function
+name = hartmann6
+[params]
+x1 = uniform(0, 1)
+x2 = uniform(0, 1)
+x3 = uniform(0, 1)
+x4 = uniform(0, 1)
+x5 = uniform(0, 1)
+x6 = uniform(0, 1)
+EOS
+    expect_exit 0 "$HPSEARCH" run h$sd.ini --quiet
+    corners=$(q h$sd.db "select count(*) from trials t where not exists (select 1 from trial_params p
+                         where p.trial_id = t.trial_id and p.value > 1e-6 and p.value < 1 - 1e-6)")
+    expect_eq "$corners" 0 "seed $sd: trials at a corner"
+done
+ok
 done_ok
