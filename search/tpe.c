@@ -44,6 +44,7 @@
 
 #include "pareto.h"
 #include "sampler_impl.h"
+#include "tpe_internals.h"
 #include "seed.h"
 
 #define TPE_INITIAL_TRIALS 10
@@ -207,34 +208,29 @@ static int compare_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Bandwidths of coordinate D for the M trials in t->obs, as Optuna 5
-** computes them for both of its forms: each centre's larger distance to
-** its neighbours among the trials and the ends 0 and 1 (the prior's centre
-** is not among them); with consider_endpoints = false and at least two
-** trials, the lowest and the highest take the distance to their inner
-** neighbour instead. */
-static void neighbour_sigmas(tpe_state *t, int m, int d, double *sigma)
+void tpe_neighbour_bandwidths(const double *x, size_t stride, int m, int endpoints,
+                              double *sorted, double *sigma)
 {
-    double *s = t->sorted;   /* 0, the m sorted centres, 1 */
+    double *s = sorted;   /* 0, the m sorted centres, 1 */
     s[0] = 0.0;
     for (int i = 0; i < m; i++)
-        s[i + 1] = t->obs[(size_t)i * (size_t)t->dim + (size_t)d];
+        s[i + 1] = x[(size_t)i * stride];
     qsort(s + 1, (size_t)m, sizeof *s, compare_double);
     s[m + 1] = 1.0;
     for (int i = 0; i < m; i++) {
-        double x = t->obs[(size_t)i * (size_t)t->dim + (size_t)d];
-        /* the first centre equal to x (ties share a bandwidth) */
+        double xi = x[(size_t)i * stride];
+        /* the first centre equal to xi (ties share a bandwidth) */
         int lo = 1, hi = m;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
-            if (s[mid] < x)
+            if (s[mid] < xi)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         double left = s[lo] - s[lo - 1], right = s[lo + 1] - s[lo];
         double v = left > right ? left : right;
-        if (!t->endpoints && m >= 2) {
+        if (!endpoints && m >= 2) {
             if (lo == 1)
                 v = s[2] - s[1];
             else if (lo == m)
@@ -278,7 +274,7 @@ static int parzen_build(tpe_state *t, parzen *p, int m)
             }
             continue;
         }
-        neighbour_sigmas(t, m, d, sigma);
+        tpe_neighbour_bandwidths(t->obs + d, (size_t)dim, m, t->endpoints, t->sorted, sigma);
         for (int j = 0; j < n; j++) {
             size_t at = (size_t)j * (size_t)dim + (size_t)d;
             double mu = j < m ? t->obs[(size_t)j * (size_t)dim + (size_t)d] : 0.5;

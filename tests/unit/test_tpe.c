@@ -19,6 +19,7 @@
 
 #include "../../search/functions.h"
 #include "../../search/sampler.h"
+#include "../../search/tpe_internals.h"
 
 #define MAX_TRIALS 200
 #define MAX_DIM 8
@@ -358,10 +359,38 @@ static void test_auto(void **state)
     assert_non_null(strstr(err, "for sampler auto"));
 }
 
+/* Bandwidths as Optuna 5 computes them: a centre's larger distance to its
+** neighbours (0 and 1 count, the prior's centre 0.5 does not), the outer
+** centres taking their inner neighbour's distance unless endpoints are
+** considered.  A bandwidth shared by all centres (Scott's rule) fails. */
+static void test_neighbour_bandwidths(void **state)
+{
+    (void)state;
+    const double x[4] = {0.81, 0.1, 0.8, 0.83}; /* trial order, not sorted */
+    double sorted[6], sigma[4];
+    tpe_neighbour_bandwidths(x, 1, 4, 0, sorted, sigma);
+    const double want[4] = {0.02, 0.7, 0.7, 0.02};
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(sigma[i] - want[i]) < 1e-12);
+    tpe_neighbour_bandwidths(x, 1, 4, 1, sorted, sigma);
+    const double with_ends[4] = {0.02, 0.7, 0.7, 0.17};
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(sigma[i] - with_ends[i]) < 1e-12);
+    /* a strided coordinate (the second of two), and ties sharing a value */
+    const double xy[6] = {0.9, 0.5, 0.1, 0.5, 0.2, 0.9};
+    tpe_neighbour_bandwidths(xy + 1, 2, 3, 1, sorted, sigma);
+    assert_true(sigma[0] == sigma[1] && fabs(sigma[0] - 0.5) < 1e-12);
+    assert_true(fabs(sigma[2] - 0.4) < 1e-12); /* 0.9: max(0.4, 0.1) */
+    /* one centre: the larger distance to the ends */
+    const double one = 0.3;
+    tpe_neighbour_bandwidths(&one, 1, 1, 0, sorted, sigma);
+    assert_true(fabs(sigma[0] - 0.7) < 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_startup_is_random), cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_neighbour_bandwidths), cmocka_unit_test(test_startup_is_random), cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_beats_random),      cmocka_unit_test(test_univariate_and_maximize),
         cmocka_unit_test(test_learns_choice),     cmocka_unit_test(test_failed_left_out),
         cmocka_unit_test(test_options),           cmocka_unit_test(test_auto),
