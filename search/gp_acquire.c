@@ -1,8 +1,8 @@
 /*
 ** Maximising the gp sampler's acquisition: a Sobol sweep of candidates
-** shifted by the trial's seed, scored in one batched prediction; projected
-** gradient ascent (preconditioned by the length-scales) from the best
-** candidates, the incumbent and perturbations of it, all starts in
+** shifted by the trial's seed, scored in one batched prediction; a
+** projected BFGS ascent (starting from the length-scales' metric) from the
+** best candidates, the incumbent and perturbations of it, all starts in
 ** lockstep; then moves between the values of discrete parameters.
 **
 ** In a conditional space a search point keeps a coordinate in the cube for
@@ -233,6 +233,15 @@ static double ascent_direction(const double *H, const double *u, const double *g
     return slope;
 }
 
+/* HS (d x d) <- diag(PRE): the squared length-scales of the continuous
+** dims, zero for the others, which then never move. */
+static void reset_inverse_hessian(double *Hs, const double *pre, int d)
+{
+    memset(Hs, 0, sizeof(double) * (size_t)d * (size_t)d);
+    for (int j = 0; j < d; j++)
+        Hs[j * d + j] = pre[j];
+}
+
 /* Projected quasi-Newton (BFGS) ascent on the continuous dims from NS starts
 ** U (values A).  The inverse Hessian starts as the squared length-scales, so
 ** the first step is the preconditioned gradient's; backtracking line
@@ -254,15 +263,13 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
     double *H = malloc(sizeof(double) * (size_t)ns * (size_t)d * (size_t)d);
     if (!H)
         return -1;
+    int rc = 0;
     double step[MAX_STARTS], slope[MAX_STARTS], grad[MAX_STARTS * GP_MAX_DIM],
         x[MAX_STARTS * GP_MAX_DIM], at[MAX_STARTS], dir[MAX_STARTS][GP_MAX_DIM],
         prev_u[MAX_STARTS][GP_MAX_DIM], prev_g[MAX_STARTS][GP_MAX_DIM];
     int active[MAX_STARTS], searching[MAX_STARTS], idx[MAX_STARTS], moved[MAX_STARTS];
     for (int s = 0; s < ns; s++) {
-        double *Hs = H + (size_t)s * (size_t)d * (size_t)d;
-        memset(Hs, 0, sizeof(double) * (size_t)d * (size_t)d);
-        for (int j = 0; j < d; j++)
-            Hs[j * d + j] = pre[j];
+        reset_inverse_hessian(H + (size_t)s * (size_t)d * (size_t)d, pre, d);
         active[s] = 1;
         moved[s] = 0;
     }
@@ -276,8 +283,8 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
         if (m == 0)
             break;
         if (acquisition_batch(g, m, x, at, grad)) {
-            free(H);
-            return -1;
+            rc = -1;
+            break;
         }
         for (int k = 0; k < m; k++) {
             int s = idx[k];
@@ -296,9 +303,7 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             slope[s] = ascent_direction(Hs, u[s], gr, d, dir[s]);
             if (!(slope[s] > 1e-14) && moved[s]) {
                 /* the curvature model has gone wrong: start it again */
-                memset(Hs, 0, sizeof(double) * (size_t)d * (size_t)d);
-                for (int j = 0; j < d; j++)
-                    Hs[j * d + j] = pre[j];
+                reset_inverse_hessian(Hs, pre, d);
                 slope[s] = ascent_direction(Hs, u[s], gr, d, dir[s]);
             }
             searching[s] = slope[s] > 1e-14;
@@ -319,8 +324,8 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
             if (q == 0)
                 break;
             if (acquisition_batch(g, q, x, at, NULL)) {
-                free(H);
-                return -1;
+                rc = -1;
+                break;
             }
             for (int k = 0; k < q; k++) {
                 int s = who[k];
@@ -339,9 +344,11 @@ static int ascend(gp_state *g, int ns, double (*u)[GP_MAX_DIM], double *a)
                 }
             }
         }
+        if (rc)
+            break;
     }
     free(H);
-    return 0;
+    return rc;
 }
 
 /* After the ascent: snaps U to its discrete cells, then moves between
