@@ -57,6 +57,8 @@ typedef struct {
     double *cand_acq;
     double *cand_mu, *cand_var;  /* the candidates' posterior */
     double *xs, *ys;           /* training data scratch */
+    double *ys_alt;            /* the other target (gp_target_transform) */
+    int target_iqr;            /* the fitted model's target is ys_alt's */
     int xs_cap;
     int conditional;           /* the space has conditions */
     double *hx;                /* the history's points, inactive ones imputed */
@@ -81,11 +83,18 @@ typedef struct {
 ** against 22/12/26. */
 void gp_model_row(const gp_state *g, const double *row, double *out);
 
-/* Turns N values to maximise into the model's target in place: the low
-** (bad) tail warped by Yeo-Johnson when that makes it closer to normal,
+/* Turns N values to maximise F into the model's target Y: the low (bad)
+** tail warped by Yeo-Johnson when that makes it closer to normal,
 ** standardised, then shifted so that the worst is 0, the prior mean
-** (gp_target.c). */
-void gp_target_transform(double *y, int n);
+** (gp_target.c).  The loss is scaled by its sd before the warp; when
+** scaling it by its interquartile range instead makes the values' own
+** likelihood higher, that target is written to ALT too and 1 returned
+** (else 0, ALT scratch).  NLL and ALT_NLL: each transform's negative
+** log-likelihood of F as independent normal values, so that a model's
+** evidence for its target plus it compares the two on F's scale.  F may
+** be Y. */
+int gp_target_transform(const double *f, int n, double *y, double *alt, double *nll,
+                        double *alt_nll);
 
 /* Maximises the acquisition of G's fitted model (on N points) for trial
 ** NUMBER into BEST_U (d coordinates of the unit cube), never a point of H.

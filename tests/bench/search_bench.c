@@ -459,27 +459,79 @@ typedef struct {
     double med, q1, q3, ms, below_005;
 } stats;
 
-static int cell_stats(const row *rows, int n_rows, const char *suite, const char *problem,
-                      int dim, const char *sampler, stats *st)
+/* The regrets (and times) of one sampler on one cell; returns how many. */
+static int cell_values(const row *rows, int n_rows, const char *suite, const char *problem,
+                       int dim, const char *sampler, double *v, double *t)
 {
-    double v[MAX_SEEDS], t[MAX_SEEDS];
     int n = 0;
-    st->below_005 = 0;
     for (int i = 0; i < n_rows && n < MAX_SEEDS; i++)
         if (rows[i].dim == dim && !strcmp(rows[i].sampler, sampler) &&
             !strcmp(rows[i].suite, suite) && !strcmp(rows[i].problem, problem)) {
             v[n] = rows[i].regret;
-            t[n++] = rows[i].ms;
-            st->below_005 += rows[i].regret < 0.05;
+            if (t)
+                t[n] = rows[i].ms;
+            n++;
         }
+    return n;
+}
+
+static int cell_stats(const row *rows, int n_rows, const char *suite, const char *problem,
+                      int dim, const char *sampler, stats *st)
+{
+    double v[MAX_SEEDS], t[MAX_SEEDS];
+    int n = cell_values(rows, n_rows, suite, problem, dim, sampler, v, t);
     st->n = n;
+    st->below_005 = 0;
     if (n == 0)
         return -1;
+    for (int i = 0; i < n; i++)
+        st->below_005 += v[i] < 0.05;
     st->med = quantile(v, n, 0.5);
     st->q1 = quantile(v, n, 0.25);
     st->q3 = quantile(v, n, 0.75);
     st->ms = quantile(t, n, 0.5);
     return 0;
+}
+
+/* One-sided p-value that A's regrets are larger than B's: the Mann-Whitney
+** U test, normal approximation with the tie correction.  The medians of
+** ten heavy-tailed seeds swap on a reseed (README), so "at least as good"
+** is read as "not significantly worse" beside the median counts. */
+static double p_worse(const double *a, int na, const double *b, int nb)
+{
+    double all[2 * MAX_SEEDS], u = 0, ties = 0;
+    int n = na + nb;
+    /* as no_worse: below 1e-8 is the optimum found, a tie */
+    for (int i = 0; i < n; i++)
+        all[i] = fmax(i < na ? a[i] : b[i - na], 1e-8);
+    for (int i = 0; i < na; i++)
+        for (int j = na; j < n; j++)
+            u += all[i] > all[j] ? 1 : all[i] == all[j] ? 0.5 : 0;
+    qsort(all, (size_t)n, sizeof *all, cmp_double);
+    for (int i = 0; i < n;) {
+        int k = i;
+        while (k < n && all[k] == all[i])
+            k++;
+        double t = k - i;
+        ties += t * t * t - t;
+        i = k;
+    }
+    double var = na * nb / 12.0 * ((n + 1) - ties / ((double)n * (n - 1)));
+    if (!(var > 0))
+        return 0.5;
+    double z = (u - na * nb / 2.0) / sqrt(var);
+    return 0.5 * erfc(z / sqrt(2));
+}
+
+/* How many of the M p-values P stay below 5% after Holm's step-down
+** correction for M comparisons. */
+static int holm_rejections(double *p, int m)
+{
+    qsort(p, (size_t)m, sizeof *p, cmp_double);
+    int k = 0;
+    while (k < m && p[k] < 0.05 / (m - k))
+        k++;
+    return k;
 }
 
 /* Regrets below 1e-8 (COCO's final target) count as the optimum found. */
@@ -521,19 +573,27 @@ static void summarise_bbob(const row *rows, int n_rows, const char **cells, cons
 {
     int have = 0, med_ok = 0, q3_ok = 0, within10 = 0, tpe_cells = 0, tpe_ok = 0, at_cells = 0,
         at_ok = 0;
-    double tpe_ms[512], otpe_ms[512];
-    int n_ms = 0;
+    double tpe_ms[512], otpe_ms[512], auto_p[512], tpe_p[512];
+    int n_ms = 0, auto_worse = 0, tpe_worse = 0, tpe_better = 0;
     for (int c = 0; c < n_cells; c++) {
         stats a, s, tp, ot, at;
         if (cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "auto", &a))
             continue;
         double best_med = INFINITY, best_q3 = INFINITY;
+        const char *best = NULL;
         for (int k = 0; k < N_ANCHORS; k++)
             if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], anchors[k], &s)) {
+                if (s.med < best_med)
+                    best = anchors[k];
                 best_med = fmin(best_med, s.med);
                 best_q3 = fmin(best_q3, s.q3);
             }
+        double va[MAX_SEEDS], vb[MAX_SEEDS];
         if (isfinite(best_med)) {
+            int na = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "auto", va, NULL);
+            int nb = cell_values(rows, n_rows, "bbob", cells[c], dims[c], best, vb, NULL);
+            auto_p[have] = p_worse(va, na, vb, nb);
+            auto_worse += auto_p[have] < 0.05;
             have++;
             med_ok += no_worse(a.med, best_med);
             q3_ok += no_worse(a.q3, best_q3);
@@ -541,6 +601,11 @@ static void summarise_bbob(const row *rows, int n_rows, const char **cells, cons
         }
         if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "tpe", &tp) &&
             !cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "optuna-tpe", &ot)) {
+            int na = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "tpe", va, NULL);
+            int nb = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "optuna-tpe", vb, NULL);
+            tpe_p[tpe_cells] = p_worse(va, na, vb, nb);
+            tpe_worse += tpe_p[tpe_cells] < 0.05;
+            tpe_better += p_worse(vb, nb, va, na) < 0.05;
             tpe_cells++;
             tpe_ok += no_worse(tp.med, ot.med);
             if (n_ms < 512) {
@@ -559,11 +624,19 @@ static void summarise_bbob(const row *rows, int n_rows, const char **cells, cons
                "within 10x of the best anchor's median on %d of %d (target all)\n",
                med_ok, have, 100.0 * med_ok / have, q3_ok, 100.0 * q3_ok / have, within10,
                have);
+    if (have)
+        printf("BBOB: auto's regrets larger than the best anchor's (Mann-Whitney, one-sided "
+               "5%%) on %d of %d cells, on %d after Holm's correction for %d cells\n",
+               auto_worse, have, holm_rejections(auto_p, have), have);
     if (tpe_cells)
         printf("BBOB: tpe's median <= Optuna TPE's on %d of %d cells; median time per "
                "proposal %.3f ms against %.2f ms (%.0fx)\n",
                tpe_ok, tpe_cells, quantile(tpe_ms, n_ms, 0.5), quantile(otpe_ms, n_ms, 0.5),
                quantile(otpe_ms, n_ms, 0.5) / fmax(quantile(tpe_ms, n_ms, 0.5), 1e-6));
+    if (tpe_cells)
+        printf("BBOB: tpe's regrets larger than Optuna TPE's (Mann-Whitney, one-sided 5%%) on "
+               "%d of %d cells, smaller on %d; larger on %d after Holm's correction\n",
+               tpe_worse, tpe_cells, tpe_better, holm_rejections(tpe_p, tpe_cells));
     if (at_cells)
         printf("BBOB: ask/tell default (auto-asktell) within 2x of auto (deterministic) on "
                "%d of %d cells\n", at_ok, at_cells);

@@ -18,6 +18,7 @@
 #include "../../search/functions.h"
 #include "../../search/gp.h"
 #include "../../search/sampler.h"
+#include "../../search/sampler_gp_impl.h"
 
 static double matern(double s2, double r)
 {
@@ -446,6 +447,47 @@ static void test_saved_model_starts_warm(void **state)
     space_free(s);
 }
 
+/* The model's target keeps the values' order, puts the worst at 0 (the
+** prior mean); a loss spanning decades (three quarters of it 1..52, the
+** rest 1e4..1e5, as BBOB's attractive sector) is offered scaled by its
+** interquartile range, where its good values are resolved, and evenly
+** spread values are not offered anything. */
+static void test_target_scale_for_heavy_tails(void **state)
+{
+    (void)state;
+    enum { N = 24, GOOD = 18 };
+    double f[N], y[N], alt[N], nll, alt_nll;
+    for (int i = 0; i < GOOD; i++)
+        f[i] = -(1 + 3.0 * i);
+    for (int i = GOOD; i < N; i++)
+        f[i] = -1e4 * (1 + 1.8 * (i - GOOD));
+    assert_int_equal(gp_target_transform(f, N, y, alt, &nll, &alt_nll), 1);
+    assert_true(alt_nll < nll);
+    double spread[2];
+    for (int k = 0; k < 2; k++) {
+        const double *t = k ? alt : y;
+        double lo = INFINITY, hi = -INFINITY, good_lo = INFINITY;
+        for (int i = 0; i < N; i++) {
+            lo = fmin(lo, t[i]);
+            hi = fmax(hi, t[i]);
+            if (i < GOOD)
+                good_lo = fmin(good_lo, t[i]);
+            for (int j = 0; j < N; j++)
+                if (f[i] < f[j])
+                    assert_true(t[i] < t[j]);
+        }
+        assert_true(fabs(lo) < 1e-12);
+        spread[k] = (hi - good_lo) / (hi - lo); /* the good values' share */
+    }
+    assert_true(spread[1] > 2 * spread[0]); /* 3.4x here */
+
+    for (int i = 0; i < N; i++)
+        f[i] = i;
+    assert_int_equal(gp_target_transform(f, N, y, alt, &nll, &alt_nll), 0);
+    for (int i = 0; i + 1 < N; i++)
+        assert_true(y[i] < y[i + 1]);
+}
+
 static void test_deterministic_and_improves(void **state)
 {
     (void)state;
@@ -507,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_absent_coordinates),
         cmocka_unit_test(test_saved_model_starts_warm),
         cmocka_unit_test(test_deterministic_nugget_by_evidence),
+        cmocka_unit_test(test_target_scale_for_heavy_tails),
         cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
