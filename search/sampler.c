@@ -95,6 +95,10 @@ static int tpe_option_set(hp_sampler_options *opt, const char *key, const char *
         if (boolean_option(key, value, &flag, err))
             return -1;
         opt->no_magic_clip = !flag;
+    } else if (strcmp(key, "constant_liar") == 0) {
+        if (boolean_option(key, value, &flag, err))
+            return -1;
+        opt->no_constant_liar = !flag;
     } else if (strcmp(key, "prior_weight") == 0) {
         char *end;
         double v = strtod(value, &end);
@@ -107,7 +111,7 @@ static int tpe_option_set(hp_sampler_options *opt, const char *key, const char *
     } else {
         snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler tpe (expected "
                  "initial_trials, candidates, multivariate, prior_weight, "
-                 "consider_endpoints or magic_clip)", key);
+                 "consider_endpoints, magic_clip or constant_liar)", key);
         return -1;
     }
     return 0;
@@ -128,7 +132,8 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
     if (strcmp(name, "auto") == 0) {
         /* the options of gp and tpe, for whichever auto uses */
         static const char *const tpe_only[] = {"candidates", "multivariate", "prior_weight",
-                                               "consider_endpoints", "magic_clip", NULL};
+                                               "consider_endpoints", "magic_clip",
+                                               "constant_liar", NULL};
         static const char *const gp_keys[] = {"initial_trials", "acquisition", "batch",
                                               "deterministic", NULL};
         for (int i = 0; tpe_only[i]; i++)
@@ -141,7 +146,7 @@ int sampler_option_set(const char *name, hp_sampler_options *opt, const char *ke
             snprintf(err, HP_ERR_LEN, "unknown key '%s' in [sampler] for sampler auto "
                      "(expected an option of gp or tpe: initial_trials, acquisition, batch, "
                      "deterministic, candidates, multivariate, prior_weight, "
-                     "consider_endpoints, magic_clip)", key);
+                     "consider_endpoints, magic_clip, constant_liar)", key);
             return -1;
         }
         name = "gp";

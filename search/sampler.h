@@ -51,6 +51,7 @@ typedef struct {
     double prior_weight;   /* > 0; 0 = 1 */
     int consider_endpoints;  /* an edge trial's bandwidth may reach the edge */
     int no_magic_clip;     /* 1: no floor on the bandwidths */
+    int no_constant_liar;  /* 1: running trials are not modelled */
     /* several objectives (0 or 1: one, whose direction is maximize) */
     int n_objectives;
     int maximize_objective[HP_MAX_OBJECTIVES];

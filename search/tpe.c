@@ -21,8 +21,11 @@
 ** range, and (consider_endpoints = false) the trial at an edge takes its
 ** inner neighbour's distance, not the edge's.
 ** Integer and stepped coordinates are modelled as continuous and snapped by
-** the space; failed trials are left out (as Optuna leaves them out), and
-** running trials are not modelled.  The first initial_trials (10) proposals,
+** the space; failed trials are left out (as Optuna leaves them out).
+** Running trials join the "above" mixture (Optuna 5's default,
+** constant_liar = true): a trial another worker is evaluating lowers g's
+** ratio there, so parallel workers do not propose on top of each other;
+** they do not count in gamma.  The first initial_trials (10) proposals,
 ** until that many trials have a value, are the random sampler's own, so
 ** they depend on (study seed, trial number) alone; a later proposal depends
 ** on those and on the history it was given.
@@ -71,7 +74,7 @@ typedef struct {
     int *choices;       /* per coordinate: 0 numerical, else its choices */
     int *offset;        /* per categorical coordinate: into a prob row */
     int n_probs;
-    int initial, candidates, multivariate, endpoints, magic_clip, maximize;
+    int initial, candidates, multivariate, endpoints, magic_clip, liar, maximize;
     double prior_weight;
     parzen below, above;
     int *group;         /* per coordinate: its activation group (space.h) */
@@ -133,6 +136,7 @@ static int tpe_create(const hp_space *space, uint64_t seed, const hp_sampler_opt
     t->multivariate = !opt->univariate;
     t->endpoints = opt->consider_endpoints;
     t->magic_clip = !opt->no_magic_clip;
+    t->liar = !opt->no_constant_liar;
     t->prior_weight = opt->prior_weight > 0 ? opt->prior_weight : 1.0;
     t->maximize = opt->maximize;
     t->n_obj = opt->n_objectives > 1 ? opt->n_objectives : 1;
@@ -452,6 +456,14 @@ static int propose_group(tpe_state *t, const hp_history *h, uint64_t number, int
     int m = gather(t, h, in, 1);
     int rc = parzen_build(t, &t->below, m);
     m = gather(t, h, in, 2);
+    /* the running trials where the group is active, newest in Optuna's order */
+    for (int i = 0; t->liar && i < h->n_running; i++) {
+        const double *xr = h->x_running + (size_t)i * (size_t)dim;
+        if (isnan(xr[first]))
+            continue;
+        memcpy(t->obs + (size_t)m * (size_t)dim, xr, (size_t)dim * sizeof *t->obs);
+        m++;
+    }
     rc = rc ? rc : parzen_build(t, &t->above, m);
     free(in);
     if (rc)
@@ -547,7 +559,7 @@ static int tpe_propose(void *state, uint64_t number, const hp_history *given,
         space_decode(t->space, t->u, out);
         return 0;
     }
-    if (grow_scratch(t, n + t->candidates + 4))
+    if (grow_scratch(t, n + (history ? history->n_running : 0) + t->candidates + 4))
         goto oom;
     for (int g = 0; g < t->n_groups; g++) {
         int first = -1;

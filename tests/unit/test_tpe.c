@@ -3,7 +3,7 @@
 ** sampler's, a proposal is a function of (seed, number, history), it finds
 ** better points than random search on smooth functions in both directions
 ** and both modes, it learns which choice is best, failed trials are left
-** out, and its options are checked.  And of the auto sampler, which
+** out, running trials join g(x), and its options are checked.  And of the auto sampler, which
 ** proposes as gp or as tpe by the space and the study's size, and says so.
 */
 #include <setjmp.h>
@@ -387,6 +387,57 @@ static void test_neighbour_bandwidths(void **state)
     assert_true(fabs(sigma[0] - 0.7) < 1e-12);
 }
 
+/* Running trials join g(x) (Optuna 5's constant_liar): a second worker's
+** proposal moves away from the point the first is evaluating, and with
+** constant_liar = false running trials change nothing. */
+static void test_constant_liar(void **state)
+{
+    (void)state;
+    hp_space *s = cube_space(2);
+    hp_sampler_options off;
+    sampler_options_init(&off);
+    char err[HP_ERR_LEN];
+    assert_int_equal(sampler_option_set("tpe", &off, "constant_liar", "false", err), 0);
+    assert_int_equal(sampler_option_set("tpe", &off, "constant_liar", "maybe", err), -1);
+    assert_non_null(strstr(err, "constant_liar must be true or false"));
+    hp_sampler *on = make("tpe", s, 9, NULL), *no = make("tpe", s, 9, &off);
+    static run_log l;
+    memset(&l, 0, sizeof l);
+    hp_value v[2], w[2];
+    for (int n = 0; n < 12; n++) {
+        propose_next(on, s, &l, v);
+        double a = v[0].value - 0.3, b = v[1].value - 0.7;
+        l.y[l.n++] = a * a + b * b;
+    }
+    double apart_on = 0, apart_off = 0;
+    int near_on = 0, near_off = 0;
+    for (uint64_t k = 0; k < 40; k++) {
+        /* the first worker's point, then the second's with it running */
+        hp_history h = {l.n, l.x, l.y, 0, NULL, NULL};
+        double first[2];
+        assert_int_equal(sampler_propose(on, 100 + 2 * k, &h, v, err), 0);
+        space_encode(s, v, first);
+        hp_history busy = {l.n, l.x, l.y, 1, first, NULL};
+        assert_int_equal(sampler_propose(on, 101 + 2 * k, &busy, v, err), 0);
+        double d_on = hypot(v[0].value - first[0], v[1].value - first[1]);
+        apart_on += d_on;
+        near_on += d_on < 0.02;
+        assert_int_equal(sampler_propose(no, 101 + 2 * k, &busy, v, err), 0);
+        assert_int_equal(sampler_propose(no, 101 + 2 * k, &h, w, err), 0);
+        assert_true(v[0].value == w[0].value && v[1].value == w[1].value);
+        double d_off = hypot(v[0].value - first[0], v[1].value - first[1]);
+        apart_off += d_off;
+        near_off += d_off < 0.02;
+    }
+    /* early in a study (12 trials) the second point lands about twice as
+       far from the first (0.32 against 0.16 on average), never on it */
+    assert_true(apart_on > 1.5 * apart_off);
+    assert_true(near_on == 0 && near_off > 0);
+    sampler_free(on);
+    sampler_free(no);
+    space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_beats_random),      cmocka_unit_test(test_univariate_and_maximize),
         cmocka_unit_test(test_learns_choice),     cmocka_unit_test(test_failed_left_out),
         cmocka_unit_test(test_options),           cmocka_unit_test(test_auto),
+        cmocka_unit_test(test_constant_liar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
