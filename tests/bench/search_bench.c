@@ -577,28 +577,8 @@ static void summarise_bbob(const row *rows, int n_rows, const char **cells, cons
     int n_ms = 0, auto_worse = 0, tpe_worse = 0, tpe_better = 0;
     for (int c = 0; c < n_cells; c++) {
         stats a, s, tp, ot, at;
-        if (cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "auto", &a))
-            continue;
-        double best_med = INFINITY, best_q3 = INFINITY;
-        const char *best = NULL;
-        for (int k = 0; k < N_ANCHORS; k++)
-            if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], anchors[k], &s)) {
-                if (s.med < best_med)
-                    best = anchors[k];
-                best_med = fmin(best_med, s.med);
-                best_q3 = fmin(best_q3, s.q3);
-            }
         double va[MAX_SEEDS], vb[MAX_SEEDS];
-        if (isfinite(best_med)) {
-            int na = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "auto", va, NULL);
-            int nb = cell_values(rows, n_rows, "bbob", cells[c], dims[c], best, vb, NULL);
-            auto_p[have] = p_worse(va, na, vb, nb);
-            auto_worse += auto_p[have] < 0.05;
-            have++;
-            med_ok += no_worse(a.med, best_med);
-            q3_ok += no_worse(a.q3, best_q3);
-            within10 += no_worse(a.med, 10 * best_med);
-        }
+        /* tpe against Optuna's TPE, with or without auto's rows */
         if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "tpe", &tp) &&
             !cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "optuna-tpe", &ot)) {
             int na = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "tpe", va, NULL);
@@ -612,6 +592,27 @@ static void summarise_bbob(const row *rows, int n_rows, const char **cells, cons
                 tpe_ms[n_ms] = tp.ms;
                 otpe_ms[n_ms++] = ot.ms;
             }
+        }
+        if (cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "auto", &a))
+            continue;
+        double best_med = INFINITY, best_q3 = INFINITY;
+        const char *best = NULL;
+        for (int k = 0; k < N_ANCHORS; k++)
+            if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], anchors[k], &s)) {
+                if (s.med < best_med)
+                    best = anchors[k];
+                best_med = fmin(best_med, s.med);
+                best_q3 = fmin(best_q3, s.q3);
+            }
+        if (isfinite(best_med)) {
+            int na = cell_values(rows, n_rows, "bbob", cells[c], dims[c], "auto", va, NULL);
+            int nb = cell_values(rows, n_rows, "bbob", cells[c], dims[c], best, vb, NULL);
+            auto_p[have] = p_worse(va, na, vb, nb);
+            auto_worse += auto_p[have] < 0.05;
+            have++;
+            med_ok += no_worse(a.med, best_med);
+            q3_ok += no_worse(a.q3, best_q3);
+            within10 += no_worse(a.med, 10 * best_med);
         }
         if (!cell_stats(rows, n_rows, "bbob", cells[c], dims[c], "auto-asktell", &at)) {
             at_cells++;
