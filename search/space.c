@@ -535,6 +535,11 @@ static double clamp_unit(double u)
 
 static double decode_range(const hp_param *p, double u)
 {
+    /* A continuous range is closed: its optimum is often at an end (the
+    ** largest batch, no dropout), and a sampler that proposes u = 1 must
+    ** get hi itself, not the float below it. */
+    if (p->kind == HP_PARAM_FLOAT && p->step <= 0 && u >= 1)
+        return p->hi;
     u = clamp_unit(u);
     if (p->kind == HP_PARAM_INT && p->log) {
         double a = log(p->lo - 0.5), b = log(p->hi + 0.5);
@@ -564,6 +569,9 @@ static double encode_range(const hp_param *p, double v)
     }
     if (p->step > 0)
         return clamp_unit((v - p->lo + p->step / 2) / (p->hi - p->lo + p->step));
+    /* closed, as in decode_range: hi encodes to 1 and decodes back to hi */
+    if (p->kind == HP_PARAM_FLOAT && v >= p->hi)
+        return 1;
     if (p->log)
         return clamp_unit((log(v) - log(p->lo)) / (log(p->hi) - log(p->lo)));
     return clamp_unit((v - p->lo) / (p->hi - p->lo));

@@ -94,6 +94,23 @@ static void test_uniform_and_log(void **state)
     u = 0.9999999999;
     space_decode(s, &u, &v);
     assert_true(v.value <= 1e-1);
+    /* a continuous range is closed: u = 1 gives hi exactly */
+    u = 1;
+    space_decode(s, &u, &v);
+    assert_true(v.value == 1e-1);
+    space_free(s);
+
+    s = one("uniform(-5, 5)");
+    u = 1;
+    space_decode(s, &u, &v);
+    assert_true(v.value == 5);
+    space_encode(s, &v, &back);
+    assert_true(back == 1);
+    space_decode(s, &back, &v);
+    assert_true(v.value == 5);
+    u = 0;
+    space_decode(s, &u, &v);
+    assert_true(v.value == -5);
     space_free(s);
 }
 
