@@ -67,7 +67,7 @@ double gp_kernel(const hp_gp *gp, const double *a, const double *b)
 {
     double w[GP_MAX_DIM];
     inverse_sq_scales(gp, &gp->h, w);
-    return matern(exp(gp->h.log_signal), dist2(gp, w, a, b, NULL));
+    return matern(gp->h.matern32, exp(gp->h.log_signal), dist2(gp, w, a, b, NULL));
 }
 
 static int reserve(hp_gp *gp, int n)
@@ -113,7 +113,8 @@ static void build_cov(const hp_gp *gp, const hp_gp_hyper *h, gsl_matrix *m, int 
         double *row = m->data + (size_t)i * m->tda;
         row[i] = s2 + nv + jitter;
         for (int k = 0; k < i; k++) {
-            double v = matern(s2, dist2(gp, w, gp->x + i * gp->d, gp->x + k * gp->d, NULL));
+            double v = matern(h->matern32, s2,
+                              dist2(gp, w, gp->x + i * gp->d, gp->x + k * gp->d, NULL));
             row[k] = v;
             m->data[(size_t)k * m->tda + (size_t)i] = v;
         }
@@ -195,7 +196,7 @@ int gp_append(hp_gp *gp, const double *x, const double *y, int m)
         double *row = gp->L->data + (size_t)n * gp->L->tda, w[GP_MAX_DIM];
         inverse_sq_scales(gp, &gp->h, w);
         for (int i = 0; i < n; i++)
-            row[i] = matern(s2, dist2(gp, w, xn, gp->x + i * gp->d, NULL));
+            row[i] = matern(gp->h.matern32, s2, dist2(gp, w, xn, gp->x + i * gp->d, NULL));
         double ll = 0;
         if (n > 0) {
             gsl_matrix_view Lv = gsl_matrix_submatrix(gp->L, 0, 0, (size_t)n, (size_t)n);
@@ -237,7 +238,7 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
     double mu = 0, w[GP_MAX_DIM];
     inverse_sq_scales(gp, &gp->h, w);
     for (int i = 0; i < n; i++) {
-        k[i] = matern(s2, dist2(gp, w, x, gp->x + i * d, NULL));
+        k[i] = matern(gp->h.matern32, s2, dist2(gp, w, x, gp->x + i * d, NULL));
         mu += k[i] * gp->alpha[i];
     }
     memcpy(v, k, sizeof(double) * (size_t)n);
@@ -254,7 +255,8 @@ void gp_predict(const hp_gp *gp, const double *x, double *mean, double *var,
         for (int i = 0; i < n; i++) {
             const double *xi = gp->x + i * d;
             double r2 = dist2(gp, w, x, xi, NULL), r = sqrt(r2);
-            double common = -(5.0 / 3.0) * s2 * (1 + SQRT5 * r) * exp(-SQRT5 * r);
+            double common =
+                -s2 * kernel_slope(gp->h.matern32, r) * kernel_decay(gp->h.matern32, r);
             for (int j = 0; j < d; j++) {
                 if (gp->n_cat[j] > 0)
                     continue;
@@ -294,10 +296,10 @@ static void predict_chunk(const hp_gp *gp, const double *w, int mc, const double
         const double *xi = gp->x + i * d;
         for (int c = 0; c < mc; c++) {
             double r2 = dist2(gp, w, x + (size_t)c * d, xi, NULL), r = sqrt(r2);
-            double e = exp(-SQRT5 * r);
-            row[c] = s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
+            double e = kernel_decay(gp->h.matern32, r);
+            row[c] = s2 * kernel_shape(gp->h.matern32, r, r2) * e;
             if (crow)
-                crow[c] = -(5.0 / 3.0) * s2 * (1 + SQRT5 * r) * e;
+                crow[c] = -s2 * kernel_slope(gp->h.matern32, r) * e;
             mean[c] += row[c] * a;
         }
     }

@@ -1,9 +1,10 @@
 /*
 ** A Gaussian-process regression model on the unit cube, for Bayesian
-** optimisation: Matérn-5/2 kernel with one length-scale per dimension
-** (categorical dimensions use a 0/1 mismatch distance), signal and noise
-** variance, hyperparameters by maximum a posteriori (log marginal likelihood
-** plus priors) with analytic gradients and GSL's BFGS.
+** optimisation: Matérn-5/2 or Matérn-3/2 kernel (the fit chooses) with one
+** length-scale per dimension (categorical dimensions use a 0/1 mismatch
+** distance), signal and noise variance, hyperparameters by maximum a
+** posteriori (log marginal likelihood plus priors) with analytic gradients
+** and GSL's BFGS.
 **
 ** The model works on standardised targets and predicts in those units;
 ** callers standardise (see gp_sampler.c).  No I/O, no global state.
@@ -18,6 +19,7 @@ typedef struct {
     double log_ls[64];   /* log length-scale per dimension (d <= 64) */
     double log_signal;   /* log s^2 */
     double log_noise;    /* log of (noise variance - GP_NOISE_FLOOR) */
+    int matern32;        /* 1: Matern-3/2, rougher than the default 5/2 */
 } hp_gp_hyper;
 
 #define GP_MAX_DIM 64
@@ -48,6 +50,12 @@ void gp_free(hp_gp *gp);
 ** them.  Factorises the covariance (with jitter when needed).  Returns 0,
 ** or -1 if no factorisation could be had (the model is then unusable). */
 int gp_set_data(hp_gp *gp, const double *x, const double *y, int n, int fit);
+
+/* 1 when a fit on N points also starts from the prior's mode and chooses
+** the kernel (and a deterministic model's noise level) again, every 4th N:
+** a function of N alone, so that workers agree.  In between a fit starts
+** only from the last one and keeps those choices. */
+int gp_restarts_at(int n);
 
 /* Like gp_set_data without a fit, but when the first points are the ones
 ** factorised last time (in the same order, same hyperparameters), keeps

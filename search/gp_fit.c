@@ -12,6 +12,10 @@
 ** A fit evaluates the posterior hundreds of times on the same points, so
 ** the points' per-dimension squared differences are computed once per data
 ** set and each evaluation is a weighted sum per pair plus one exp().
+**
+** The kernel, Matérn-5/2 or the rougher 3/2, is chosen by the same
+** posterior at the restarts: 3/2 alone won on rugged functions (BBOB's step
+** ellipsoid, Gallagher) and lost smooth ones' precision (README, "Kernel").
 */
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +29,8 @@
 #include "gp_internals.h"
 
 #define RESTART_EVERY 4
+
+int gp_restarts_at(int n) { return n % RESTART_EVERY == 0; }
 
 static double log_prior(const hp_gp *gp, const hp_gp_hyper *h, double *grad)
 {
@@ -131,10 +137,10 @@ double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad)
             double r2 = 0;
             for (int j = 0; j < d; j++)
                 r2 += w[j] * t[j];
-            double r = sqrt(r2), e = exp(-SQRT5 * r);
+            double r = sqrt(r2), e = kernel_decay(h->matern32, r);
             gp->pair_r[p] = r;
             gp->pair_e[p] = e;
-            row[k] = s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
+            row[k] = s2 * kernel_shape(h->matern32, r, r2) * e;
         }
         row[i] = s2 + nv;
     }
@@ -171,8 +177,8 @@ double gp_neg_log_posterior(hp_gp *gp, const hp_gp_hyper *h, double *grad)
         for (int k = 0; k < i; k++, p++) {
             double wik = alpha[i] * alpha[k] - kinv[k];
             double r = gp->pair_r[p], e = gp->pair_e[p];
-            double kf = s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r * r) * e;
-            double common = wik * (5.0 / 3.0) * s2 * (1 + SQRT5 * r) * e;
+            double kf = s2 * kernel_shape(h->matern32, r, r * r) * e;
+            double common = wik * s2 * kernel_slope(h->matern32, r) * e;
             /* each off-diagonal pair counts twice (ik and ki); the length-
                scale terms are scaled by w[j] once, after the sum */
             const double *t = pair_terms(gp, p, i, k, ones, buf);
@@ -201,6 +207,7 @@ static void unpack(const hp_gp *gp, const gsl_vector *v, hp_gp_hyper *h)
         h->log_ls[j] = gsl_vector_get(v, (size_t)j);
     h->log_signal = gsl_vector_get(v, (size_t)gp->d);
     h->log_noise = gp->deterministic ? gp->pinned_log_noise : gsl_vector_get(v, (size_t)gp->d + 1);
+    h->matern32 = gp->fit_matern32;
 }
 
 /* Keeps BFGS inside a sane box: beyond it the prior dominates anyway, and
@@ -254,6 +261,7 @@ static void mm_df(const gsl_vector *v, void *p, gsl_vector *g)
 static double fit_from(hp_gp *gp, const hp_gp_hyper *start, hp_gp_hyper *best)
 {
     int dim = gp->d + 2;
+    gp->fit_matern32 = start->matern32;
     double f0 = gp_neg_log_posterior(gp, start, NULL);
     if (!isfinite(f0))
         return INFINITY;
@@ -302,9 +310,10 @@ static double fit_warm_and_mode(hp_gp *gp, const hp_gp_hyper *warm, hp_gp_hyper 
     hp_gp_hyper mode, a, b;
     double fa = fit_from(gp, warm, &a);
     *h = a;
-    if (gp->fitted && gp->n % RESTART_EVERY != 0 && isfinite(fa))
+    if (gp->fitted && !gp_restarts_at(gp->n) && isfinite(fa))
         return fa;
     default_hyper(gp->d, &mode);
+    mode.matern32 = warm->matern32;
     if (gp->deterministic)
         mode.log_noise = gp->pinned_log_noise;
     double fb = fit_from(gp, &mode, &b);
@@ -319,10 +328,24 @@ static double fit_warm_and_mode(hp_gp *gp, const hp_gp_hyper *warm, hp_gp_hyper 
 
 void gp_fit_hyperparameters(hp_gp *gp)
 {
-    hp_gp_hyper h = gp->h;
+    int again = !gp->fitted || gp_restarts_at(gp->n);
     if (!gp->deterministic) {
-        if (isfinite(fit_warm_and_mode(gp, &gp->h, &h)))
-            gp->h = h;
+        /* the kernel is chosen again at the restarts, as below */
+        double best = INFINITY;
+        hp_gp_hyper chosen = gp->h;
+        for (int m32 = 0; m32 < 2; m32++) {
+            if (!again && m32 != gp->h.matern32)
+                continue;
+            hp_gp_hyper warm = gp->h, fitted;
+            warm.matern32 = m32;
+            double f = fit_warm_and_mode(gp, &warm, &fitted);
+            if (f < best) {
+                best = f;
+                chosen = fitted;
+            }
+        }
+        if (isfinite(best))
+            gp->h = chosen;
         gp->fitted = 1;
         return;
     }
@@ -335,14 +358,14 @@ void gp_fit_hyperparameters(hp_gp *gp)
     static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
     double best = INFINITY;
     hp_gp_hyper chosen = gp->h;
-    /* the level is chosen again where the restarts happen; between them
-       the fit keeps it (half the cost) */
-    int again = !gp->fitted || gp->n % RESTART_EVERY == 0;
-    for (int k = 0; k < 2; k++) {
-        if (!again && levels[k] != gp->pinned_log_noise)
+    /* the level and the kernel are chosen again where the restarts happen;
+       between them the fit keeps them (a quarter of the cost) */
+    for (int k = 0; k < 4; k++) {
+        if (!again && (levels[k % 2] != gp->pinned_log_noise || k / 2 != gp->h.matern32))
             continue;
         hp_gp_hyper warm = gp->h, fitted;
-        warm.log_noise = gp->pinned_log_noise = levels[k];
+        warm.log_noise = gp->pinned_log_noise = levels[k % 2];
+        warm.matern32 = k / 2;
         double f = fit_warm_and_mode(gp, &warm, &fitted);
         if (f < best) {
             best = f;

@@ -13,6 +13,7 @@
 #include "gp.h"
 
 #define SQRT5 2.23606797749978969641
+#define SQRT3 1.73205080756887729353
 
 /* log_noise that makes the noise variance the floor (exp(-60) ~ 1e-26) */
 #define PINNED_LOG_NOISE (-60.0)
@@ -31,6 +32,7 @@ struct hp_gp {
     double jitter;    /* added to the diagonal by the last factorisation */
     int deterministic;/* noise pinned: at the floor or at the nugget */
     double pinned_log_noise;  /* the level a deterministic fit holds */
+    int fit_matern32; /* the kernel a fit in progress holds */
     int fitted;       /* hyperparameters fitted at least once */
     int n_data;       /* points set by gp_set_data/gp_update_data (the rest
                          of n are appended lies) */
@@ -105,10 +107,28 @@ static inline double dist2(const hp_gp *gp, const double *w, const double *a,
     return r2;
 }
 
-static inline double matern(double s2, double r2)
+/* Matern-5/2 or, for M32, Matern-3/2 at distance R (R2 = R^2), split as
+** s2 * shape * decay so that a fit can keep the decay per pair. */
+static inline double kernel_decay(int m32, double r)
+{
+    return exp(-(m32 ? SQRT3 : SQRT5) * r);
+}
+
+static inline double kernel_shape(int m32, double r, double r2)
+{
+    return m32 ? 1 + SQRT3 * r : 1 + SQRT5 * r + 5.0 / 3.0 * r2;
+}
+
+/* -2 dk/d(r^2) / (s2 * decay) */
+static inline double kernel_slope(int m32, double r)
+{
+    return m32 ? 3.0 : 5.0 / 3.0 * (1 + SQRT5 * r);
+}
+
+static inline double matern(int m32, double s2, double r2)
 {
     double r = sqrt(r2);
-    return s2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * exp(-SQRT5 * r);
+    return s2 * kernel_shape(m32, r, r2) * kernel_decay(m32, r);
 }
 
 /* Fits gp->h to the n points by MAP from the warm start and from the

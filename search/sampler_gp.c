@@ -207,6 +207,14 @@ static void set_importance(gp_state *g)
 ** gp_set_data's code. */
 static int fit_target(gp_state *g, int n, int two, double nll, double alt_nll)
 {
+    /* Between the fit's restarts the target is the last one chosen, as the
+    ** model's noise level is: a second fit at every point doubled the
+    ** proposal's cost whenever the interquartile scale was on offer. */
+    if (two && g->has_fit && !gp_restarts_at(n)) {
+        if (g->target_iqr)
+            memcpy(g->ys, g->ys_alt, sizeof(double) * (size_t)n);
+        return gp_set_data(g->gp, g->xs, g->ys, n, 1);
+    }
     g->target_iqr = 0;
     int rc = gp_set_data(g->gp, g->xs, g->ys, n, 1);
     if (rc != 0 || !two)
@@ -461,7 +469,9 @@ static int gp_initial_trials(const void *state, int finished)
     return g->n_init > 2 ? g->n_init : 2;
 }
 
-/* "gp1 D LOG_SIGNAL LOG_NOISE LOG_LS_0 .. LOG_LS_D-1", at full precision. */
+/* "gp2 D KERNEL LOG_SIGNAL LOG_NOISE LOG_LS_0 .. LOG_LS_D-1", at full
+** precision; KERNEL is 52 or 32 (Matern-5/2 or 3/2).  "gp1" models (no
+** KERNEL, always 5/2) are still read. */
 static int gp_save_model(const void *state, char *buf, int len, int *trials)
 {
     const gp_state *g = state;
@@ -469,8 +479,8 @@ static int gp_save_model(const void *state, char *buf, int len, int *trials)
         return 0;
     hp_gp_hyper hy;
     gp_get_hyper(g->gp, &hy);
-    int at = snprintf(buf, (size_t)len, "gp1 %d %.17g %.17g", g->dm, hy.log_signal,
-                      hy.log_noise);
+    int at = snprintf(buf, (size_t)len, "gp2 %d %d %.17g %.17g", g->dm,
+                      hy.matern32 ? 32 : 52, hy.log_signal, hy.log_noise);
     for (int j = 0; j < g->dm && at > 0 && at < len; j++)
         at += snprintf(buf + at, (size_t)(len - at), " %.17g", hy.log_ls[j]);
     if (at <= 0 || at >= len)
@@ -484,10 +494,14 @@ static int gp_load_model(void *state, const char *text, int trials)
     gp_state *g = state;
     hp_gp_hyper hy;
     memset(&hy, 0, sizeof hy);
-    int d, used;
-    if (sscanf(text, "gp1 %d %lf %lf%n", &d, &hy.log_signal, &hy.log_noise, &used) != 3 ||
-        d != g->dm || trials < 2)
+    int d, kernel = 52, used;
+    if (sscanf(text, "gp2 %d %d %lf %lf%n", &d, &kernel, &hy.log_signal, &hy.log_noise,
+               &used) != 4 &&
+        sscanf(text, "gp1 %d %lf %lf%n", &d, &hy.log_signal, &hy.log_noise, &used) != 3)
         return -1;
+    if (d != g->dm || trials < 2 || (kernel != 52 && kernel != 32))
+        return -1;
+    hy.matern32 = kernel == 32;
     const char *p = text + used;
     for (int j = 0; j < d; j++) {
         char *end;

@@ -92,14 +92,14 @@ while :; do
 done
 expect_eq "$(q a.db "select count(*) from trials where state = 'COMPLETE'")" 14 "asked and told"
 # each ask saved the gp's fit for the next process to start from
-expect_eq "$(q a.db "select sampler || ' ' || trials || ' ' || substr(state, 1, 6) from sampler_state")" \
-    "gp 13 gp1 3 " "the last fit, on 13 trials, 3 length-scales"
+expect_eq "$(q a.db "select sampler || ' ' || trials || ' ' || substr(state, 1, 9) from sampler_state")" \
+    "gp 13 gp2 3 52 " "the last fit, on 13 trials, its kernel (Matern-5/2) and 3 length-scales"
 # a saved fit that cannot be read is ignored (the next ask fits from
 # scratch) and replaced
 q a.db "update sampler_state set state = 'garbage'"
 sed -i 's/^trials = 14/trials = 15/' a.ini
 expect_exit 0 "$HPSEARCH" ask a.ini
-expect_eq "$(q a.db "select substr(state, 1, 6) from sampler_state")" "gp1 3 " "replaced"
+expect_eq "$(q a.db "select substr(state, 1, 6) from sampler_state")" "gp2 3 " "replaced"
 
 # bad options
 sed 's/acquisition = logei/acquisition = magic/' g.ini >b.ini

@@ -77,7 +77,7 @@ expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 8
 q s.db "drop table sampler_state; pragma user_version = 4"
 expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 10
 expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 4 to 6"
-expect_eq "$(q s.db "select sampler || ' ' || substr(state, 1, 4) from sampler_state")" "gp gp1 " \
+expect_eq "$(q s.db "select sampler || ' ' || substr(state, 1, 4) from sampler_state")" "gp gp2 " \
     "the gp's fit is kept"
 rm -f s.db s.db-wal s.db-shm
 

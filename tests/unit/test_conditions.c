@@ -472,11 +472,11 @@ static void test_gp_models_each_condition(void **state)
     }
     int trials = 0;
     assert_true(sampler_save_model(smp, text, sizeof text, &trials) > 0);
-    assert_memory_equal(text, "gp1 9 ", 6);
+    assert_memory_equal(text, "gp2 9 ", 6);
     int fields = 0;
     for (const char *p = text; *p; p++)
         fields += *p == ' ';
-    assert_int_equal(fields, 2 + 9 + 1); /* D, signal, noise, 9 scales */
+    assert_int_equal(fields, 3 + 9 + 1); /* D, kernel, signal, noise, 9 scales */
     assert_int_equal(sampler_load_model(smp, text, trials), 0);
     assert_int_equal(sampler_load_model(smp, "gp1 6 0 -3 0 0 0 0 0 0", trials), -1);
     sampler_free(smp);

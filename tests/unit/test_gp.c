@@ -147,6 +147,9 @@ static void test_mll_gradient(void **state)
     h.log_signal = log(1.3);
     h.log_noise = log(0.05);
     check_mll_gradient(gp, d, &h);
+    h.matern32 = 1;
+    check_mll_gradient(gp, d, &h);
+    h.matern32 = 0;
     /* fitting lowers the objective */
     double before = gp_neg_log_posterior(gp, &h, NULL);
     gp_set_hyper(gp, &h);
@@ -166,6 +169,12 @@ static void test_predict_gradient(void **state)
     fill(x, y, n, d, 3);
     assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
     double p[2] = {0.31, 0.62};
+    check_predict_gradient(gp, p, d, d);
+    hp_gp_hyper h;
+    gp_get_hyper(gp, &h);
+    h.matern32 = 1;
+    gp_set_hyper(gp, &h);
+    assert_int_equal(gp_set_data(gp, x, y, n, 0), 0);
     check_predict_gradient(gp, p, d, d);
     gp_free(gp);
 }
@@ -268,6 +277,18 @@ static void test_predict_batch_matches_single(void **state)
     gp_free(gp);
 }
 
+/* A deterministic model of D dimensions fitted to the N points X, Y; its
+** hyperparameters in *H.  The caller frees it. */
+static hp_gp *fit_deterministic(int d, const double *x, const double *y, int n, hp_gp_hyper *h)
+{
+    hp_gp *gp = gp_new(d, NULL);
+    assert_non_null(gp);
+    gp_set_deterministic(gp, 1);
+    assert_int_equal(gp_set_data(gp, x, y, n, 1), 0);
+    gp_get_hyper(gp, h);
+    return gp;
+}
+
 /* A deterministic fit interpolates a smooth function and takes the nugget
 ** on one with ripples finer than its points resolve. */
 static void test_deterministic_nugget_by_evidence(void **state)
@@ -278,17 +299,52 @@ static void test_deterministic_nugget_by_evidence(void **state)
     fill(x, y, n, d, 11);
     for (int i = 0; i < n; i++)
         rugged[i] = y[i] + 0.3 * sin(97 * x[2 * i]) * cos(89 * x[2 * i + 1]);
-    hp_gp *smooth = gp_new(d, NULL), *rough = gp_new(d, NULL);
-    gp_set_deterministic(smooth, 1);
-    gp_set_deterministic(rough, 1);
-    assert_int_equal(gp_set_data(smooth, x, y, n, 1), 0);
-    assert_int_equal(gp_set_data(rough, x, rugged, n, 1), 0);
     hp_gp_hyper a, b;
-    gp_get_hyper(smooth, &a);
-    gp_get_hyper(rough, &b);
+    hp_gp *smooth = fit_deterministic(d, x, y, n, &a);
+    hp_gp *rough = fit_deterministic(d, x, rugged, n, &b);
     if (!(a.log_noise < -50 && fabs(b.log_noise - log(1e-6)) < 1e-9))
         fail_msg("log noise: smooth %g (want the floor), rugged %g (want log 1e-6)",
                  a.log_noise, b.log_noise);
+    gp_free(smooth);
+    gp_free(rough);
+}
+
+/* A deterministic fit keeps Matern-5/2 on a smooth function and takes the
+** rougher Matern-3/2 on a path with a kink at every point (a random walk),
+** and so does a fit that learns the noise; the kernel a model holds is the
+** Matern-3/2 formula. */
+static void test_deterministic_kernel_by_evidence(void **state)
+{
+    (void)state;
+    int n = 40;
+    double x[40], smooth_y[40], walk[40], level = 0;
+    uint64_t lcg = 12345;
+    for (int i = 0; i < n; i++) {
+        x[i] = (i + 0.5) / n;
+        smooth_y[i] = sin(4 * x[i]);
+        lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+        level += (double)(lcg >> 11) / 9007199254740992.0 - 0.5;
+        walk[i] = level;
+    }
+    hp_gp_hyper a, b;
+    hp_gp *smooth = fit_deterministic(1, x, smooth_y, n, &a);
+    hp_gp *rough = fit_deterministic(1, x, walk, n, &b);
+    if (a.matern32 != 0 || b.matern32 != 1)
+        fail_msg("Matern-3/2: smooth %d (want 0), random walk %d (want 1)", a.matern32,
+                 b.matern32);
+    /* a model whose noise is learned chooses the same way */
+    hp_gp *learned = gp_new(1, NULL);
+    assert_int_equal(gp_set_data(learned, x, walk, n, 1), 0);
+    hp_gp_hyper c;
+    gp_get_hyper(learned, &c);
+    assert_int_equal(c.matern32, 1);
+    assert_int_equal(gp_set_data(learned, x, smooth_y, n, 1), 0); /* 40: a restart */
+    gp_get_hyper(learned, &c);
+    assert_int_equal(c.matern32, 0);
+    gp_free(learned);
+    double p = 0.3, q = 0.45, r = fabs(p - q) / exp(b.log_ls[0]);
+    assert_float_equal(gp_kernel(rough, &p, &q),
+                       exp(b.log_signal) * (1 + sqrt(3) * r) * exp(-sqrt(3) * r), 1e-12);
     gp_free(smooth);
     gp_free(rough);
 }
@@ -420,7 +476,7 @@ static void test_saved_model_starts_warm(void **state)
     assert_int_equal(sampler_propose(a, N, &h, va, err), 0);
     assert_true(sampler_save_model(a, text, sizeof text, &trials) > 0);
     assert_int_equal(trials, N);
-    assert_memory_equal(text, "gp1 2 ", 6);
+    assert_memory_equal(text, "gp2 2 ", 6);
     /* the next proposal, by the same object and by a new one loaded warm */
     h.n = N + 2;
     assert_int_equal(sampler_propose(a, N + 2, &h, va, err), 0);
@@ -438,6 +494,14 @@ static void test_saved_model_starts_warm(void **state)
     assert_int_equal(sampler_load_model(b, "gp1 3 0 0 0 0 0", N), -1);
     assert_int_equal(sampler_load_model(b, "tpe whatever", N), -1);
     assert_int_equal(sampler_load_model(b, "gp1 2 0 0 0 99", N), -1);
+    assert_int_equal(sampler_load_model(b, "gp2 2 41 0 0 0 0", N), -1); /* no such kernel */
+    /* the kernel kind survives a save and a load; a "gp1" model is 5/2 */
+    assert_int_equal(sampler_load_model(b, "gp2 2 32 0.5 -60 -1 -2", N), 0);
+    assert_true(sampler_save_model(b, again, sizeof again, &trials_b) > 0);
+    assert_memory_equal(again, "gp2 2 32 0.5 ", 13);
+    assert_int_equal(sampler_load_model(b, "gp1 2 0.5 -60 -1 -2", N), 0);
+    assert_true(sampler_save_model(b, again, sizeof again, &trials_b) > 0);
+    assert_memory_equal(again, "gp2 2 52 0.5 ", 13);
     assert_int_equal(sampler_load_model(rnd, text, N), -1);
     sampler_free(rnd);
     sampler_free(a);
@@ -549,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_absent_coordinates),
         cmocka_unit_test(test_saved_model_starts_warm),
         cmocka_unit_test(test_deterministic_nugget_by_evidence),
+        cmocka_unit_test(test_deterministic_kernel_by_evidence),
         cmocka_unit_test(test_target_scale_for_heavy_tails),
         cmocka_unit_test(test_degenerate),         cmocka_unit_test(test_deterministic_and_improves),
     };
