@@ -328,51 +328,37 @@ static double fit_warm_and_mode(hp_gp *gp, const hp_gp_hyper *warm, hp_gp_hyper 
 
 void gp_fit_hyperparameters(hp_gp *gp)
 {
+    /* A deterministic objective: exact interpolation, or a nugget of 1e-6
+    ** (of the standardised variance) that lets the model smooth over
+    ** structure finer than the data resolve (Ackley's ripples on its
+    ** bowl), chosen by the posterior.  Interpolation keeps smooth
+    ** functions' optima to 1e-7; the nugget keeps rugged ones from short
+    ** length-scales that make the search diffuse.  A learned noise has
+    ** one level, its own.  The kernel (Matern-5/2 or 3/2) and the level
+    ** are chosen again where the restarts happen; between them the fit
+    ** keeps them (a quarter of the cost). */
+    static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
     int again = !gp->fitted || gp_restarts_at(gp->n);
-    if (!gp->deterministic) {
-        /* the kernel is chosen again at the restarts, as below */
-        double best = INFINITY;
-        hp_gp_hyper chosen = gp->h;
-        for (int m32 = 0; m32 < 2; m32++) {
-            if (!again && m32 != gp->h.matern32)
+    int n_levels = gp->deterministic ? 2 : 1;
+    double best = INFINITY;
+    hp_gp_hyper chosen = gp->h;
+    for (int m32 = 0; m32 < 2; m32++)
+        for (int l = 0; l < n_levels; l++) {
+            if (!again && (m32 != gp->h.matern32
+                           || (gp->deterministic && levels[l] != gp->pinned_log_noise)))
                 continue;
             hp_gp_hyper warm = gp->h, fitted;
             warm.matern32 = m32;
+            if (gp->deterministic)
+                warm.log_noise = gp->pinned_log_noise = levels[l];
             double f = fit_warm_and_mode(gp, &warm, &fitted);
             if (f < best) {
                 best = f;
                 chosen = fitted;
             }
         }
-        if (isfinite(best))
-            gp->h = chosen;
-        gp->fitted = 1;
-        return;
-    }
-    /* A deterministic objective: exact interpolation, or a nugget of 1e-6
-    ** (of the standardised variance) that lets the model smooth over
-    ** structure finer than the data resolve (Ackley's ripples on its
-    ** bowl), chosen by the posterior.  Interpolation keeps smooth
-    ** functions' optima to 1e-7; the nugget keeps rugged ones from short
-    ** length-scales that make the search diffuse. */
-    static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
-    double best = INFINITY;
-    hp_gp_hyper chosen = gp->h;
-    /* the level and the kernel are chosen again where the restarts happen;
-       between them the fit keeps them (a quarter of the cost) */
-    for (int k = 0; k < 4; k++) {
-        if (!again && (levels[k % 2] != gp->pinned_log_noise || k / 2 != gp->h.matern32))
-            continue;
-        hp_gp_hyper warm = gp->h, fitted;
-        warm.log_noise = gp->pinned_log_noise = levels[k % 2];
-        warm.matern32 = k / 2;
-        double f = fit_warm_and_mode(gp, &warm, &fitted);
-        if (f < best) {
-            best = f;
-            chosen = fitted;
-        }
-    }
-    gp->pinned_log_noise = chosen.log_noise;
+    if (gp->deterministic)
+        gp->pinned_log_noise = chosen.log_noise;
     if (isfinite(best))
         gp->h = chosen;
     gp->fitted = 1;
