@@ -336,7 +336,7 @@ void gp_fit_hyperparameters(hp_gp *gp)
     ** length-scales that make the search diffuse.  A learned noise has
     ** one level, its own.  The kernel (Matern-5/2 or 3/2) and the level
     ** are chosen again where the restarts happen; between them the fit
-    ** keeps them (a quarter of the cost). */
+    ** keeps them: one fit instead of four (deterministic) or two. */
     static const double levels[2] = {PINNED_LOG_NOISE, NUGGET_LOG_NOISE};
     int again = !gp->fitted || gp_restarts_at(gp->n);
     int n_levels = gp->deterministic ? 2 : 1;
