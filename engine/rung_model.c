@@ -59,7 +59,21 @@ static double worse(double a, double b, int maximize)
     return maximize ? fmin(a, b) : fmax(a, b);
 }
 
-/* Final values: completed trials as they are, pruned ones at the worst. */
+/* A pruned trial's value in the model: the worse of its own last value
+** (LAST, NAN if none) and the worst value of the trials that went on
+** (WORST).  It lost to the survivors of its rung, so it is put no better
+** than the worst of them; and a trial that was far worse when it stopped
+** (an optimizer that diverged, a learning rate too small to move) stays
+** far worse, instead of looking as good as the weakest survivor, which
+** left the model a flat landscape and the search wandering into the
+** worst region again and again (README, "What the samplers learn"). */
+static double pruned_value(double last, double worst, int maximize)
+{
+    return isfinite(worst) ? worse(last, worst, maximize) : NAN;
+}
+
+/* Final values: completed trials as they are, pruned ones at the worse of
+** their last value and the worst final value. */
 static void final_values(int n, const unsigned char *pruned, const double *y_final,
                          int maximize, double *y_model, hp_rung_note *note)
 {
@@ -69,7 +83,7 @@ static void final_values(int n, const unsigned char *pruned, const double *y_fin
             worst = worse(worst, y_final[i], maximize);
     *note = (hp_rung_note){-1, 0, 0};
     for (int i = 0; i < n; i++) {
-        y_model[i] = pruned[i] ? worst : y_final[i];
+        y_model[i] = pruned[i] ? pruned_value(y_final[i], worst, maximize) : y_final[i];
         note->reached += !pruned[i] && isfinite(y_final[i]);
         note->imputed += pruned[i] && isfinite(worst);
     }
@@ -138,8 +152,9 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
         final_values(n, pruned, y_final, maximize, y_model, note);
         return HP_OK;
     }
-    /* each trial's value at the step, or (a completed trial that skipped
-       it) its last value before it; the worst there for those pruned before */
+    /* each trial's value at the step, or its last value before it (a
+       completed trial that skipped it; one pruned before it, then bounded
+       by the worst there) */
     double worst = NAN;
     char *at_step = calloc((size_t)(n ? n : 1), 1);
     if (!at_step) {
@@ -165,7 +180,7 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
         if (at_step[i])
             continue;
         if (pruned[i]) {
-            y_model[i] = worst;
+            y_model[i] = pruned_value(y_model[i], worst, maximize);
             note->imputed++;
         } else if (!isfinite(y_final[i])) {
             y_model[i] = NAN; /* failed */
@@ -182,11 +197,12 @@ const char *rung_model_describe(const hp_rung_note *note, const char *metric, ch
                                 int len)
 {
     if (note->step < 0)
-        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned at the worst",
+        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned at their last value, "
+                 "no better than the worst",
                  metric, note->reached, note->imputed);
     else
         snprintf(buf, (size_t)len, "%s at step %lld (%d trials reached it; %d pruned before "
-                 "it, at the worst value there)", metric, (long long)note->step, note->reached,
+                 "it, at their last value, no better than the worst there)", metric, (long long)note->step, note->reached,
                  note->imputed);
     return buf;
 }

@@ -2,11 +2,14 @@
 ** What a model-based sampler learns from pruned trials.  A pruned trial has
 ** no final value, but it was worse than the survivors of its rung at the
 ** step it stopped.  Following BOHB, the model is fitted to the metric at the
-** highest step that enough trials reached; trials pruned before that step
-** are taken at the worst value seen there (as the pruner judged them), so
-** they count toward the initial design and steer the search away from
-** where they were.  Once enough trials have completed, the model is fitted
-** to final values, and pruned trials sit at the worst final value.
+** highest step that enough trials reached; a trial pruned before that step
+** is taken at its last value, but no better than the worst value seen
+** there (the pruner judged it worse than the survivors), so it counts
+** toward the initial design, steers the search away from where it was,
+** and one that had barely learnt stays far below one that nearly went
+** on.  Once enough trials have completed, the model is fitted to final
+** values, and pruned trials sit at their last value, no better than the
+** worst final value.
 */
 #ifndef HP_RUNG_MODEL_H
 #define HP_RUNG_MODEL_H
@@ -18,11 +21,12 @@
 typedef struct {
     int64_t step;          /* the modelled step; -1: final values */
     int reached;           /* trials with a value there */
-    int imputed;           /* pruned trials taken at the worst value */
+    int imputed;           /* pruned trials, bounded by the worst value */
 } hp_rung_note;
 
 /* The history's rows: N trials in number order (NUMBERS), PRUNED flags and
-** final values Y_FINAL (NaN when failed or pruned).  Fills Y_MODEL (n) with
+** values Y_FINAL (the final value of a completed trial, the last one of a
+** pruned trial, NaN when failed).  Fills Y_MODEL (n) with
 ** the values the sampler should see, reading the study's learning curves
 ** of METRIC from STORE when fewer than N_MIN trials completed.  Failed
 ** trials stay NaN.  Returns HP_OK, or an error code with err. */
@@ -31,7 +35,8 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
                       const double *y_final, double *y_model, hp_rung_note *note, char *err);
 
 /* One line for `status`: "val_loss at step 3 (12 trials reached it; 27
-** pruned before it, at the worst value there)". Returns BUF. */
+** pruned before it, at their last value, no better than the worst
+** there)". Returns BUF. */
 const char *rung_model_describe(const hp_rung_note *note, const char *metric, char *buf,
                                 int len);
 

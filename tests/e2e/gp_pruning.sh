@@ -1,8 +1,8 @@
 # gp with a pruner learns from pruned trials: they count toward the initial
 # design, the model is fitted to the metric at the highest rung enough
-# trials reached (pruned ones at the worst value there), so the proposals
-# leave the Sobol sequence once 6 trials have a value; status says what the
-# model does, in warm-up and after.
+# trials reached (pruned ones at their last value, no better than the worst
+# there), so the proposals leave the Sobol sequence once 6 trials have a
+# value; status says what the model does, in warm-up and after.
 . "$E2E_LIB"
 cat >curve.sh <<'EOS'
 #!/bin/sh

@@ -1,7 +1,8 @@
 /*
 ** Unit tests of engine/storage: schema and version checks, the claim's
 ** budget arithmetic, finishing, releasing, stale recovery by dead pid and
-** by stopped heartbeat, worker identity, and ownership of trials.
+** by stopped heartbeat, worker identity, ownership of trials, and the values
+** a model-based sampler sees of pruned trials (engine/rung_model.c).
 **
 ** With HP_TEST_PG_URL set (a postgresql:// URL of a scratch database) the
 ** same tests run against PostgreSQL, each on a study of its own; the
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "../../engine/error.h"
+#include "../../engine/rung_model.h"
 #include "../../engine/storage.h"
 
 static char db[1024];
@@ -524,6 +526,76 @@ static void test_death_before_proposal(void **state)
     store_close(s);
 }
 
+/* What a model-based sampler sees of pruned trials (engine/rung_model.c),
+** from curves stored here: a pruned trial at its last value, but no better
+** than the worst trial that went on, so one that diverged stays far
+** below one that nearly survived. */
+static void test_rung_model_pruned_values(void **state)
+{
+    (void)state;
+    int64_t id;
+    hp_store *s = open_with_study(&id);
+    char err[HP_ERR_LEN];
+    int calls = 0;
+    hp_claimer me = CLAIMER("hostA", (int)getpid(), "w0", "i-me", ORIGIN);
+    /* value (minimised) per step 1..3 of trials 0-4; NAN: not reached */
+    static const double curves[5][3] = {
+        {0.5, 0.3, 0.2},   /* complete */
+        {0.6, 0.5, 0.4},   /* complete */
+        {0.45, 0.35, NAN}, /* pruned at step 2, better than trial 1 there */
+        {9.0, NAN, NAN},   /* pruned at step 1: diverged */
+        {0.45, NAN, NAN},  /* pruned at step 1 */
+    };
+    static const unsigned char pruned[5] = {0, 0, 1, 1, 1};
+    int64_t numbers[5];
+    double y_final[5];
+    for (int i = 0; i < 5; i++) {
+        hp_claim c;
+        hp_claim_status st;
+        assert_int_equal(store_claim(s, id, 5, UINT64_MAX, 60, &me, propose, &calls, &c, &st,
+                                     err), HP_OK);
+        assert_int_equal(st, CLAIM_OK);
+        numbers[i] = c.number;
+        for (int k = 0; k < 3 && !isnan(curves[i][k]); k++) {
+            assert_int_equal(store_report(s, c.trial_id, "w0", k + 1, "value", curves[i][k], err),
+                             HP_OK);
+            y_final[i] = curves[i][k];
+        }
+        assert_int_equal(store_finish(s, c.trial_id, "w0", pruned[i] ? TRIAL_PRUNED
+                                      : TRIAL_COMPLETE, y_final[i], NULL, NULL, NULL, 0, err),
+                         HP_OK);
+        store_claim_deinit(&c);
+    }
+    double y[5];
+    hp_rung_note note;
+    /* 3 trials for a model: fewer completed, so the value at step 2 (the
+       highest 3 trials reached), the pruned ones bounded by trial 1's 0.5 */
+    assert_int_equal(rung_model_values(s, id, "value", 0, 3, 5, numbers, pruned, y_final, y,
+                                       &note, err), HP_OK);
+    static const double at_step2[5] = {0.3, 0.5, 0.35, 9.0, 0.5};
+    for (int i = 0; i < 5; i++)
+        assert_float_equal(y[i], at_step2[i], 1e-12);
+    assert_int_equal(note.step, 2);
+    assert_int_equal(note.reached, 3);
+    assert_int_equal(note.imputed, 2);
+    /* 2 trials for a model: both completed, so final values, the pruned
+       ones bounded by the worst final value 0.4 */
+    assert_int_equal(rung_model_values(s, id, "value", 0, 2, 5, numbers, pruned, y_final, y,
+                                       &note, err), HP_OK);
+    static const double finals[5] = {0.2, 0.4, 0.4, 9.0, 0.45};
+    for (int i = 0; i < 5; i++)
+        assert_float_equal(y[i], finals[i], 1e-12);
+    assert_int_equal(note.step, -1);
+    assert_int_equal(note.imputed, 3);
+    /* maximised, the same curves: the bound is the lowest survivor */
+    assert_int_equal(rung_model_values(s, id, "value", 1, 2, 5, numbers, pruned, y_final, y,
+                                       &note, err), HP_OK);
+    static const double finals_max[5] = {0.2, 0.4, 0.2, 0.2, 0.2};
+    for (int i = 0; i < 5; i++)
+        assert_float_equal(y[i], finals_max[i], 1e-12);
+    store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest file_tests[] = {
@@ -539,6 +611,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_pid_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proposal_outside_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_death_before_proposal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rung_model_pruned_values, setup, teardown),
     };
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
         const char *url = getenv("HP_TEST_PG_URL");
