@@ -9,7 +9,8 @@
 # whose epochs fit in the budget.  Prints, per task, the median and
 # quartiles of the best validation score of each configuration (iris by
 # its validation loss: 30 validation rows make accuracies tie), and how
-# many seeds gp + asha won against each of the others.
+# many seeds gp + asha won against each of the others.  JOBS=2 runs two
+# seeds' studies at once (on two cores: 30 seeds in about 25 minutes).
 #   sh tests/bench/search_mlp.sh [build/engine/hpsearch] [seeds]
 set -eu
 hpsearch=${1:-build/engine/hpsearch}
@@ -81,21 +82,45 @@ score() {
 
 configs="gp-asha sobol-asha gp-none"
 out="$dir/scores"
+: >"$out"
+# one seed's three studies of TASK, in order
+run_seed() { # task seed
+    for c in $configs; do
+        sampler=${c%-*} pruner=${c#*-}
+        trials=$((budget / epochs))
+        [ "$pruner" = asha ] && trials=$((trials * 5))
+        name=$1-$c-$2
+        study "$name" "$1" "$sampler" "$pruner" "$2" "$trials"
+        (cd "$dir" && "$hpsearch" run "$name.ini" --quiet) || return 1
+        sign=1
+        [ "$1" = iris ] && sign=-1
+        echo "$1 $c $2 $(score "$name" "$sign")" >>"$out"
+    done
+}
+# JOBS seeds at a time (default 1): each study has one worker and one
+# thread, so its trials and scores are the same whatever runs beside it
+jobs=${JOBS:-1}
+running=0
 for task in digits iris diabetes; do
     for seed in $(seq 1 "$seeds"); do
-        for c in $configs; do
-            sampler=${c%-*} pruner=${c#*-}
-            trials=$((budget / epochs))
-            [ "$pruner" = asha ] && trials=$((trials * 5))
-            name=$task-$c-$seed
-            study "$name" "$task" "$sampler" "$pruner" "$seed" "$trials"
-            (cd "$dir" && "$hpsearch" run "$name.ini" --quiet)
-            sign=1
-            [ "$task" = iris ] && sign=-1
-            echo "$task $c $seed $(score "$name" "$sign")" >>"$out"
-        done
+        if [ "$jobs" -le 1 ]; then
+            run_seed "$task" "$seed"
+            continue
+        fi
+        run_seed "$task" "$seed" &
+        running=$((running + 1))
+        if [ "$running" -ge "$jobs" ]; then
+            wait
+            running=0
+        fi
     done
 done
+wait
+expected=$((3 * seeds * $(echo $configs | wc -w)))
+[ "$(wc -l <"$out")" -eq "$expected" ] || {
+    echo "search_mlp: $(wc -l <"$out") of $expected studies scored (a study failed)" >&2
+    exit 1
+}
 echo "MLP tasks: best validation score (digits val_accuracy, iris -val_loss: its 30"
 echo "validation rows make accuracy ties; diabetes val_r2) at $budget epochs,"
 echo "$seeds seeds, median [q1, q3]; wins = seeds where gp + asha is strictly better"
