@@ -197,12 +197,11 @@ const char *rung_model_describe(const hp_rung_note *note, const char *metric, ch
                                 int len)
 {
     if (note->step < 0)
-        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned at their last value, "
-                 "no better than the worst",
-                 metric, note->reached, note->imputed);
+        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned at their last "
+                 "value, no better than the worst", metric, note->reached, note->imputed);
     else
         snprintf(buf, (size_t)len, "%s at step %lld (%d trials reached it; %d pruned before "
-                 "it, at their last value, no better than the worst there)", metric, (long long)note->step, note->reached,
-                 note->imputed);
+                 "it, at their last value, no better than the worst there)", metric,
+                 (long long)note->step, note->reached, note->imputed);
     return buf;
 }

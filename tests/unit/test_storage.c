@@ -526,6 +526,12 @@ static void test_death_before_proposal(void **state)
     store_close(s);
 }
 
+static void assert_values(const double *got, const double *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        assert_float_equal(got[i], want[i], 1e-12);
+}
+
 /* What a model-based sampler sees of pruned trials (engine/rung_model.c),
 ** from curves stored here: a pruned trial at its last value, but no better
 ** than the worst trial that went on, so one that diverged stays far
@@ -573,8 +579,7 @@ static void test_rung_model_pruned_values(void **state)
     assert_int_equal(rung_model_values(s, id, "value", 0, 3, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
     static const double at_step2[5] = {0.3, 0.5, 0.35, 9.0, 0.5};
-    for (int i = 0; i < 5; i++)
-        assert_float_equal(y[i], at_step2[i], 1e-12);
+    assert_values(y, at_step2, 5);
     assert_int_equal(note.step, 2);
     assert_int_equal(note.reached, 3);
     assert_int_equal(note.imputed, 2);
@@ -583,16 +588,14 @@ static void test_rung_model_pruned_values(void **state)
     assert_int_equal(rung_model_values(s, id, "value", 0, 2, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
     static const double finals[5] = {0.2, 0.4, 0.4, 9.0, 0.45};
-    for (int i = 0; i < 5; i++)
-        assert_float_equal(y[i], finals[i], 1e-12);
+    assert_values(y, finals, 5);
     assert_int_equal(note.step, -1);
     assert_int_equal(note.imputed, 3);
     /* maximised, the same curves: the bound is the lowest survivor */
     assert_int_equal(rung_model_values(s, id, "value", 1, 2, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
     static const double finals_max[5] = {0.2, 0.4, 0.2, 0.2, 0.2};
-    for (int i = 0; i < 5; i++)
-        assert_float_equal(y[i], finals_max[i], 1e-12);
+    assert_values(y, finals_max, 5);
     store_close(s);
 }
 
