@@ -4,8 +4,9 @@
 #   gp + asha, sobol + asha, and gp without pruning,
 # each with the same budget of training epochs (EPOCHS_BUDGET, default 30
 # trials' worth: 30 x 20 epochs), over SEEDS seeds (default 10), one worker
-# so that trials run in number order.  A pruned study runs more trials than
-# it needs; its score is the best complete trial among the first trials
+# so that trials run in number order.  A pruned study runs trials until
+# their epochs reach the budget (it resumes with more trials when they fall
+# short); its score is the best complete trial among the first trials
 # whose epochs fit in the budget.  Prints, per task, the median and
 # quartiles of the best validation score of each configuration (iris by
 # its validation loss: 30 validation rows make accuracies tie), and how
@@ -66,6 +67,12 @@ optimizer     = choice(sgd, momentum, adam, adamw)
 EOS
 }
 
+# Epochs the study's trials trained, all of them.
+epochs_used() {
+    sqlite3 "$dir/$1.db" "select count(*) from trial_values
+        where name = 'train_loss' and step is not null"
+}
+
 # The best complete trial among the first trials whose epochs fit BUDGET
 # (minimized metrics negated, so that higher is better everywhere).
 score() {
@@ -90,8 +97,14 @@ run_seed() { # task seed
         trials=$((budget / epochs))
         [ "$pruner" = asha ] && trials=$((trials * 5))
         name=$1-$c-$2
-        study "$name" "$1" "$sampler" "$pruner" "$2" "$trials"
-        (cd "$dir" && "$hpsearch" run "$name.ini" --quiet) || return 1
+        # a pruned study whose trials did not use the budget resumes with
+        # twice as many (each trial trains at least one epoch, so this ends)
+        while :; do
+            study "$name" "$1" "$sampler" "$pruner" "$2" "$trials"
+            (cd "$dir" && "$hpsearch" run "$name.ini" --quiet) || return 1
+            [ "$(epochs_used "$name")" -lt "$budget" ] && [ "$trials" -lt "$budget" ] || break
+            trials=$((trials * 2))
+        done
         sign=1
         [ "$1" = iris ] && sign=-1
         echo "$1 $c $2 $(score "$name" "$sign")" >>"$out"
