@@ -11,7 +11,8 @@
 # quartiles of the best validation score of each configuration (iris by
 # its validation loss: 30 validation rows make accuracies tie), and how
 # many seeds gp + asha won against each of the others.  JOBS=2 runs two
-# seeds' studies at once (on two cores: 30 seeds in about 25 minutes).
+# seeds' studies at once (on two cores: 30 seeds in about 25 minutes);
+# TASKS="iris diabetes" runs only those tasks.
 #   sh tests/bench/search_mlp.sh [build/engine/hpsearch] [seeds]
 set -eu
 hpsearch=${1:-build/engine/hpsearch}
@@ -114,7 +115,8 @@ run_seed() { # task seed
 # thread, so its trials and scores are the same whatever runs beside it
 jobs=${JOBS:-1}
 running=0
-for task in digits iris diabetes; do
+tasks=${TASKS:-digits iris diabetes}
+for task in $tasks; do
     for seed in $(seq 1 "$seeds"); do
         if [ "$jobs" -le 1 ]; then
             run_seed "$task" "$seed"
@@ -129,7 +131,7 @@ for task in digits iris diabetes; do
     done
 done
 wait
-expected=$((3 * seeds * $(echo $configs | wc -w)))
+expected=$(($(echo $tasks | wc -w) * seeds * $(echo $configs | wc -w)))
 [ "$(wc -l <"$out")" -eq "$expected" ] || {
     echo "search_mlp: $(wc -l <"$out") of $expected studies scored (a study failed)" >&2
     exit 1
@@ -137,7 +139,7 @@ expected=$((3 * seeds * $(echo $configs | wc -w)))
 echo "MLP tasks: best validation score (digits val_accuracy, iris -val_loss: its 30"
 echo "validation rows make accuracy ties; diabetes val_r2) at $budget epochs,"
 echo "$seeds seeds, median [q1, q3]; wins = seeds where gp + asha is strictly better"
-awk '
+awk -v tasks="$tasks" '
     function q(v, n, p,   i, j, t, pos, k) {
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
         pos = p * (n - 1) + 1; k = int(pos)
@@ -146,8 +148,8 @@ awk '
     { s[$1, $2, $3] = $4; task[$1] = 1; cfg[$2] = 1; if ($3 > seeds) seeds = $3 }
     END {
         split("gp-asha sobol-asha gp-none", C, " ")
-        split("digits iris diabetes", T, " ")
-        for (ti = 1; ti <= 3; ti++) {
+        nt = split(tasks, T, " ")
+        for (ti = 1; ti <= nt; ti++) {
             t = T[ti]
             for (ci = 1; ci <= 3; ci++) {
                 n = 0
