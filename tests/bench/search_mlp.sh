@@ -117,6 +117,12 @@ jobs=${JOBS:-1}
 running=0
 tasks=${TASKS:-digits iris diabetes}
 for task in $tasks; do
+    case $task in
+        digits | iris | diabetes) ;;
+        *) echo "search_mlp: unknown task '$task' in TASKS (digits, iris, diabetes)" >&2; exit 2 ;;
+    esac
+done
+for task in $tasks; do
     for seed in $(seq 1 "$seeds"); do
         if [ "$jobs" -le 1 ]; then
             run_seed "$task" "$seed"
