@@ -6,8 +6,10 @@
 # same seeds; then the GP's proposal times, in `run` and in a fresh `ask`
 # process at 500 finished trials (ask_bench.sh); then the MLP tasks (gp + asha
 # against sobol + asha and gp alone at equal epochs: search_mlp.sh, unless
-# SKIP_MLP is set); then per-cell medians and quartiles of regret and the
-# summary lines.
+# SKIP_MLP is set); on the noisy classics, the learned-noise gp as it was
+# when the search issue was filed (noisy_baseline.sh, unless SKIP_BASELINE is
+# set or its rows are in RESULTS.tsv); then per-cell medians and quartiles of
+# regret and the summary lines.
 #
 #   sh tests/bench/search_bench.sh BUILD_DIR [RESULTS.tsv] [search_bench options]
 #
@@ -62,6 +64,16 @@ if [ -n "$anchors" ]; then
         k=$((k + 1))
     done
     wait
+fi
+# the noisy classics' yardstick (noisy_baseline.sh), unless its rows are there
+suite=all seeds=10 prev=
+for a in "$@"; do
+    case $prev in --suite) suite=$a ;; --seeds) seeds=$a ;; esac
+    prev=$a
+done
+if { [ "$suite" = noisy ] || [ "$suite" = all ]; } && [ -z "${SKIP_BASELINE:-}" ] &&
+    ! grep -q '	gp-967b168	' "$results" 2>/dev/null; then
+    sh "$here/noisy_baseline.sh" "$results" "$seeds"
 fi
 echo
 "$build/tests/sampler_bench" 1 timing | tail -1
