@@ -15,7 +15,8 @@
 
 #define N_CANDIDATES 2048
 #define N_STARTS 6
-/* the best candidates, the incumbent and 4 perturbations of it */
+/* the best candidates, the incumbent and 4 perturbations (of it and of
+   the runner-up) */
 #define MAX_STARTS (N_STARTS + 4)
 
 typedef enum { ACQ_LOGEI, ACQ_EI, ACQ_UCB, ACQ_PI } acq_kind;
