@@ -98,7 +98,9 @@ static void sparkline(hp_target *t, int maximize, char *err)
 
 /* auto's choice, and why: "auto       gp (5 searched parameters, ...)";
 ** and for model-based samplers what the model does: "model      warm-up
-** 4/10 (...)" or "model      model-based since trial 10; fitted to ...". */
+** 4/10 (...)" or "model      model-based since trial 10; fitted to ...",
+** and what the model takes the objective's noise to be ("noise      none
+** (a repeated trial gave the same value)"). */
 static int describe_sampler(hp_target *t, int64_t finished, char *err)
 {
     const char *sampler = t->has_cfg ? t->cfg.sampler : t->study.sampler;
@@ -121,6 +123,10 @@ static int describe_sampler(hp_target *t, int64_t finished, char *err)
         rc = proposer_model_note(p, text, sizeof text, err);
         if (!rc)
             printf("model      %s\n", text);
+        if (!rc)
+            rc = proposer_noise_note(p, text, sizeof text, err);
+        if (!rc && *text)
+            printf("noise      %s\n", text);
     }
     proposer_free(p);
     if (own)

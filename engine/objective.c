@@ -149,7 +149,7 @@ int objective_spec_max_resource(const hp_objective_spec *spec)
 
 int objective_spec_deterministic(const hp_objective_spec *spec)
 {
-    return spec->kind->deterministic ? spec->kind->deterministic(spec->opts) : 0;
+    return spec->kind->deterministic ? spec->kind->deterministic(spec->opts) : -1;
 }
 
 void objective_spec_describe(const hp_objective_spec *spec, hp_buf *out)

@@ -93,7 +93,9 @@ const char *objective_spec_kind(const hp_objective_spec *spec);
 int objective_spec_max_resource(const hp_objective_spec *spec);
 
 /* 1 when the same configuration always gives the same value (benchmark
-** functions without injected noise), so a model need not learn noise. */
+** functions without injected noise), so a model need not learn noise; 0
+** when it does not (each MLP trial trains from its own seed); -1 when
+** nobody can tell (a user's program): the gp sampler finds out. */
 int objective_spec_deterministic(const hp_objective_spec *spec);
 
 /* A one-line description for status ("function branin, sleep 0.5s"). */

@@ -16,7 +16,7 @@ typedef struct {
     int (*parse)(const hp_objective_setup *setup, void **opts, char *err);
     void (*free_opts)(void *opts);
     int (*max_resource)(const void *opts);            /* NULL: unknown */
-    int (*deterministic)(const void *opts);           /* NULL: no */
+    int (*deterministic)(const void *opts);           /* NULL: not known */
     void (*describe)(const void *opts, hp_buf *out);
     int (*create)(const void *opts, const hp_objective_setup *setup, void **state,
                   char *err);

@@ -358,6 +358,12 @@ static void evaluate(void *state, const hp_trial_input *trial, const hp_reporter
     }
 }
 
+static int deterministic(const void *opts)
+{
+    (void)opts;
+    return 0; /* each trial initialises and shuffles from its own seed */
+}
+
 const hp_objective_kind objective_mlp_kind = {
-    "mlp", keys, 1, parse, free_opts, max_resource, NULL, describe,
+    "mlp", keys, 1, parse, free_opts, max_resource, deterministic, describe,
     create, destroy, evaluate};

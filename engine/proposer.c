@@ -323,6 +323,16 @@ int proposer_model_note(hp_proposer *p, char *buf, int len, char *err)
     return HP_OK;
 }
 
+int proposer_noise_note(hp_proposer *p, char *buf, int len, char *err)
+{
+    hp_history h;
+    int rc = load_history(p, &h, err);
+    if (rc)
+        return rc;
+    sampler_noise_note(p->sampler, &h, buf, len);
+    return HP_OK;
+}
+
 const char *proposer_describe(const hp_proposer *p, int64_t finished, char *buf, int len)
 {
     return sampler_describe(p->sampler, finished > INT32_MAX ? INT32_MAX : (int)finished, buf,

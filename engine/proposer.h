@@ -34,6 +34,12 @@ int proposer_importance(hp_proposer *p, double *importance, char *err);
 ** code with err. */
 int proposer_model_note(hp_proposer *p, char *buf, int len, char *err);
 
+/* What the sampler's model takes the objective's noise to be, from the
+** history ("none (a repeated trial gave the same value)"); BUF empty when
+** it has nothing to say.  Needs proposer_set_store.  Returns HP_OK, or an
+** error code with err. */
+int proposer_noise_note(hp_proposer *p, char *buf, int len, char *err);
+
 /* Trial numbers the sampler can propose (grid size, or unbounded). */
 uint64_t proposer_capacity(const hp_proposer *p);
 

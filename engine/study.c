@@ -295,10 +295,9 @@ static int load_objective(hp_study_config *cfg, char *err)
         return 0;
     /* ASHA's rungs stop below the objective's last step */
     cfg->pruner_cfg.max_resource = objective_spec_max_resource(cfg->objective);
-    /* deterministic objectives need no noise model, unless [sampler] says */
-    if (!ini_get(&cfg->ini, "sampler", "deterministic") &&
-        objective_spec_deterministic(cfg->objective))
-        cfg->sampler_opt.deterministic = 1;
+    /* what the objective says of its noise, unless [sampler] says */
+    if (!ini_get(&cfg->ini, "sampler", "deterministic"))
+        cfg->sampler_opt.deterministic = objective_spec_deterministic(cfg->objective);
     return 0;
 }
 

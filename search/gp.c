@@ -19,9 +19,11 @@
 void gp_set_deterministic(hp_gp *gp, int fixed)
 {
     gp->deterministic = fixed;
-    gp->pinned_log_noise = PINNED_LOG_NOISE;
+    /* a model that holds the nugget (loaded warm) keeps it */
+    gp->pinned_log_noise =
+        fabs(gp->h.log_noise - NUGGET_LOG_NOISE) < 1e-6 ? NUGGET_LOG_NOISE : PINNED_LOG_NOISE;
     if (fixed)
-        gp->h.log_noise = PINNED_LOG_NOISE;
+        gp->h.log_noise = gp->pinned_log_noise;
 }
 
 hp_gp *gp_new(int d, const int *n_cat)

@@ -42,6 +42,7 @@ void sampler_options_init(hp_sampler_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     snprintf(opt->acquisition, sizeof opt->acquisition, "logei");
+    opt->deterministic = -1; /* not told: the gp sampler finds out */
     /* kriging believer by default: with a deterministic objective the noise
        floor is tiny, and constant liar's lie (the best value) at a pending
        point beside the incumbent flattens EI there and stops the fine
@@ -249,6 +250,16 @@ int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trial
 {
     return sampler->kind->save_model ? sampler->kind->save_model(sampler->state, buf, len, trials)
                                      : 0;
+}
+
+int sampler_noise_note(const hp_sampler *sampler, const hp_history *history, char *buf,
+                       int len)
+{
+    if (len > 0)
+        *buf = 0;
+    return sampler->kind->noise_note
+               ? sampler->kind->noise_note(sampler->state, history, buf, len)
+               : 0;
 }
 
 int sampler_load_model(hp_sampler *sampler, const char *text, int trials)

@@ -42,8 +42,10 @@ typedef struct {
     int initial_trials;    /* gp: space-filling points first; 0 = max(d + 5, 2d) */
     char acquisition[16];  /* gp: logei | ei | ucb | pi */
     char batch[24];        /* gp: kriging_believer (default) | constant_liar */
-    int deterministic;     /* gp: the objective gives the same value for the
-                              same config (no noise to learn) */
+    int deterministic;     /* gp: 1 the objective gives the same value for
+                              the same config (no noise to learn), 0 it is
+                              noisy, -1 (the default) not known: the best
+                              trial is repeated once to find out */
     /* tpe (zero is the default of each; see tpe.c): initial_trials above
        (default 10), and */
     int candidates;        /* points drawn from l(x) per proposal; 0 = 24 */
@@ -110,6 +112,13 @@ const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf,
 ** *TRIALS.  Returns the text's length, or 0 when there is nothing to keep
 ** (no fit yet, or a sampler without a model). */
 int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trials);
+
+/* What a model-based SAMPLER takes the noise of the objective to be after
+** HISTORY ("none (a repeated trial gave the same value)", "learned ...",
+** "not known yet ..."), into BUF.  Returns the text's length, 0 when the
+** sampler has nothing to say (no model, or auto using tpe). */
+int sampler_noise_note(const hp_sampler *sampler, const hp_history *history, char *buf,
+                       int len);
 
 /* Starts from a fit that sampler_save_model made (on TRIALS trials), as if
 ** this object had made it: a new process then refits as the one that saved

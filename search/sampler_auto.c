@@ -128,6 +128,14 @@ static int auto_save_model(const void *state, char *buf, int len, int *trials)
     return a->gp ? sampler_save_model(a->gp, buf, len, trials) : 0;
 }
 
+static int auto_noise_note(const void *state, const hp_history *history, char *buf, int len)
+{
+    const auto_state *a = state;
+    return a->gp && chosen(state, history->n) == a->gp
+               ? sampler_noise_note(a->gp, history, buf, len)
+               : 0;
+}
+
 static int auto_load_model(void *state, const char *text, int trials)
 {
     auto_state *a = state;
@@ -137,4 +145,5 @@ static int auto_load_model(void *state, const char *text, int trials)
 const hp_sampler_kind sampler_auto_kind = {
     "auto", auto_create, auto_destroy, auto_capacity, auto_propose, 1, auto_importance,
     auto_fit, auto_describe, auto_initial_trials, auto_save_model, auto_load_model,
+    auto_noise_note,
 };

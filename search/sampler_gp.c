@@ -8,7 +8,9 @@
 ** (warm-started), running trials are added with a lie (constant liar: the
 ** best value; or kriging believer: the model's mean), and the acquisition
 ** is maximised (gp_acquire.c).  A proposal never repeats a finished
-** configuration.
+** configuration, but one: when nobody said whether the objective is
+** noisy, the best trial of the initial design is evaluated again, and the
+** two values decide whether the model learns its noise (gp_repeat.c).
 **
 ** Several objectives (ParEGO, Knowles 2006): each proposal draws weights
 ** uniform on the simplex from its trial's seed, scalarises the normalised
@@ -137,9 +139,10 @@ static int gp_create(const hp_space *space, uint64_t seed, const hp_sampler_opti
         return -1;
     }
     g->gp = gp_new(g->dm, g->n_cat);
+    g->deterministic = opt->deterministic > 0;
+    g->find_noise = opt->deterministic < 0 && g->n_obj == 1;
     if (g->gp)
-        gp_set_deterministic(g->gp, opt->deterministic);
-    g->deterministic = opt->deterministic;
+        gp_set_deterministic(g->gp, g->deterministic);
     g->qrng = gsl_qrng_alloc(d <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, (unsigned)d);
     g->values = calloc((size_t)space_size(space) + 1, sizeof(hp_value));
     g->cand = malloc(sizeof(double) * N_CANDIDATES * (size_t)d);
@@ -387,6 +390,45 @@ static const hp_history *scalarised(gp_state *g, const hp_history *h, hp_history
     return local;
 }
 
+/* Repeats are asked for while fewer than this many complete trials follow
+** the initial design: a failed or pending repeat gets another chance, and
+** then the study goes on without knowing. */
+#define REPEAT_WINDOW 3
+
+/* Proposes the best trial again when the noise is not known yet and this
+** is the time to find out: 1 with OUT set, else 0. */
+static int propose_repeat(gp_state *g, const hp_history *h, int valid, hp_value *out)
+{
+    if (!g->find_noise || valid >= g->n_init + REPEAT_WINDOW ||
+        gp_repeat_verdict(h, g->d) >= 0)
+        return 0;
+    int row = gp_repeat_row(h, g->d, g->maximize);
+    if (row < 0)
+        return 0;
+    double u[GP_MAX_DIM];
+    for (int j = 0; j < g->d; j++) {
+        double x = h->x[(size_t)row * (size_t)g->d + (size_t)j];
+        u[j] = x == x ? x : 0.5; /* inactive: any value decodes the same */
+    }
+    space_decode(g->space, u, out);
+    return 1;
+}
+
+/* Pins the model's noise when the repeats say the objective has none.
+** The fit that follows takes the new level: up to 300 trials every
+** proposal refits, and a model loaded warm by a new process keeps its
+** saved hyperparameters, fitted under the same verdict. */
+static void noise_from_repeats(gp_state *g, const hp_history *h)
+{
+    if (!g->find_noise)
+        return;
+    int deterministic = gp_repeat_verdict(h, g->d) == 1;
+    if (deterministic == g->deterministic)
+        return;
+    g->deterministic = deterministic;
+    gp_set_deterministic(g->gp, deterministic);
+}
+
 static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_value *out,
                       char *err)
 {
@@ -405,6 +447,9 @@ static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_
         valid += isfinite(h->y[i]) != 0;
     if (valid < g->n_init || valid < 2)
         return sampler_propose(g->design, number, NULL, out, err);
+    if (propose_repeat(g, given, valid, out))
+        return 0;
+    noise_from_repeats(g, given);
     int n = fit_model(g, h, err);
     if (n < 0)
         return -1;
@@ -450,6 +495,7 @@ static int gp_fit(void *state, const hp_history *given, char *err)
         snprintf(err, HP_ERR_LEN, "too few complete trials for a model");
         return -1;
     }
+    noise_from_repeats(g, given);
     return fit_model(g, h, err) < 0 ? -1 : 0;
 }
 
@@ -519,7 +565,24 @@ static int gp_load_model(void *state, const char *text, int trials)
     return 0;
 }
 
+static int gp_noise_note(const void *state, const hp_history *h, char *buf, int len)
+{
+    const gp_state *g = state;
+    if (g->n_obj > 1)
+        return snprintf(buf, (size_t)len, "learned");
+    if (!g->find_noise)
+        return snprintf(buf, (size_t)len, "%s",
+                        g->deterministic ? "none (a deterministic objective)"
+                                         : "learned (not a deterministic objective)");
+    int verdict = gp_repeat_verdict(h, g->d);
+    return snprintf(buf, (size_t)len, "%s",
+                    verdict > 0    ? "none (a repeated trial gave the same value)"
+                    : verdict == 0 ? "learned (a repeated trial gave another value)"
+                                   : "not known yet (the best trial is repeated after the "
+                                     "initial design)");
+}
+
 const hp_sampler_kind sampler_gp_kind = {
     "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance, gp_fit,
-    NULL, gp_initial_trials, gp_save_model, gp_load_model,
+    NULL, gp_initial_trials, gp_save_model, gp_load_model, gp_noise_note,
 };

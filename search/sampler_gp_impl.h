@@ -43,7 +43,8 @@ typedef struct {
     acq_kind acq;
     int kriging_believer;
     int maximize;
-    int deterministic;
+    int deterministic;         /* the model's noise is pinned */
+    int find_noise;            /* nobody said: repeats tell (gp_repeat.c) */
     int n_cat[GP_MAX_DIM];     /* > 0 for categorical dims (dm of them) */
     int discrete[GP_MAX_DIM];  /* int or stepped dims: moves between cells */
     int param[GP_MAX_DIM];     /* the space's index of each searched dim */
@@ -102,5 +103,15 @@ int gp_target_transform(const double *f, int n, double *y, double *alt, double *
 ** Returns 0, or -1 with err. */
 int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, int n,
                             double *best_u, char *err);
+
+/* What H's configurations evaluated more than once say (D coordinates
+** each, NaN = inactive, failed trials ignored): 1 when every such
+** configuration gave the same value each time, 0 when one did not, -1
+** when none was evaluated twice. */
+int gp_repeat_verdict(const hp_history *h, int d);
+
+/* The finished trial to evaluate again to find out the noise: the best
+** one, or -1 when there is none or a running trial is that point. */
+int gp_repeat_row(const hp_history *h, int d, int maximize);
 
 #endif

@@ -30,6 +30,9 @@ typedef struct {
        nothing to keep */
     int (*save_model)(const void *state, char *buf, int len, int *trials);
     int (*load_model)(void *state, const char *text, int trials);
+    /* what the model takes the objective's noise to be, given HISTORY
+       (snprintf's return); NULL: nothing to say */
+    int (*noise_note)(const void *state, const hp_history *history, char *buf, int len);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;

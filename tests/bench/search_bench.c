@@ -23,8 +23,9 @@
 **
 ** hpsearch's samplers run in this process as the engine runs them inside a
 ** claim, on one thread; "auto" and "gp" are told the objective is
-** deterministic as `type = function` tells them, except on noisy problems;
-** the "-asktell" variants are not told, as with ask/tell or a command.
+** deterministic as `type = function` tells them, except on noisy problems,
+** where they are not told; the "-asktell" variants are never told, as with
+** ask/tell or a command (the gp repeats its best trial to find out).
 */
 #include <math.h>
 #include <stdint.h>
@@ -261,7 +262,7 @@ static double run_one(const problem *p, const char *name, int seed, double *ms)
     snprintf(base, sizeof base, "%.*s", (int)strcspn(name, "-"), name);
     hp_sampler_options opt;
     sampler_options_init(&opt);
-    opt.deterministic = !asktell && p->suite != SUITE_NOISY;
+    opt.deterministic = asktell || p->suite == SUITE_NOISY ? -1 : 1;
     hp_sampler *smp;
     if (!s || sampler_new(base, s, (uint64_t)seed, &opt, &smp, err)) {
         fprintf(stderr, "search_bench: %s\n", s ? err : "out of memory");

@@ -91,6 +91,46 @@ while :; do
     "$HPSEARCH" tell a.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
 done
 expect_eq "$(q a.db "select count(*) from trials where state = 'COMPLETE'")" 14 "asked and told"
+# nobody said whether the objective is noisy: after the 8 trials of the
+# initial design the best of them is asked again, once, and the same value
+# pins the model's noise
+expect_eq "$(q a.db "select params_json from trials where number = 8")" \
+    "$(q a.db "select params_json from trials where number < 8 order by value limit 1")" \
+    "trial 8 repeats the design's best"
+expect_eq "$(q a.db "select count(*) - count(distinct params_json) from trials")" 1 "one repeat"
+expect_exit 0 "$HPSEARCH" status a.ini
+expect_in out.txt "noise      none (a repeated trial gave the same value)"
+# a noisy objective: the repeat gives another value, and the noise is
+# learned; nothing is repeated after
+cat >n.ini <<'EOS'
+[study]
+name = n
+trials = 10
+sampler = gp
+[params]
+x = uniform(-1, 1)
+EOS
+while :; do
+    set +e
+    "$HPSEARCH" ask n.ini --format env >env.txt
+    code=$?
+    set -e
+    [ $code = 4 ] && break
+    [ $code = 0 ] || fail "ask exited $code"
+    eval "$(cat env.txt)"
+    if [ "$HPSEARCH_TRIAL" = 2 ]; then
+        expect_exit 0 "$HPSEARCH" status n.ini
+        expect_in out.txt "noise      not known yet (the best trial is repeated after the initial design)"
+    fi
+    v=$(awk -v x="$HPSEARCH_PARAM_X" -v t="$HPSEARCH_TRIAL" 'BEGIN { print (x - 0.3) ^ 2 + t / 1000 }')
+    "$HPSEARCH" tell n.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
+done
+expect_eq "$(q n.db "select params_json from trials where number = 6")" \
+    "$(q n.db "select params_json from trials where number < 6 order by value limit 1")" \
+    "trial 6 repeats the design's best"
+expect_eq "$(q n.db "select count(*) - count(distinct params_json) from trials")" 1 "one repeat"
+expect_exit 0 "$HPSEARCH" status n.ini
+expect_in out.txt "noise      learned (a repeated trial gave another value)"
 # each ask saved the gp's fit for the next process to start from
 expect_eq "$(q a.db "select sampler || ' ' || trials || ' ' || substr(state, 1, 9) from sampler_state")" \
     "gp 13 gp2 3 52 " "the last fit, on 13 trials, its kernel (Matern-5/2) and 3 length-scales"

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -603,6 +604,113 @@ static void test_deterministic_and_improves(void **state)
     space_free(s);
 }
 
+/* Configurations evaluated twice decide the noise: the same value each
+** time (coordinates a few ulps apart, inactive ones NaN in both) says
+** none, one disagreement says noisy, and failed or single evaluations say
+** nothing.  The repeat is of the best trial, unless one is running. */
+static void test_repeat_verdict_and_row(void **state)
+{
+    (void)state;
+    double x[5 * 2] = {0.1, 0.2, 0.7, NAN, 0.3, 0.9, 0.1 + 1e-15, 0.2, 0.7, NAN};
+    double y[5] = {4, 2, 3, 4, 2};
+    hp_history h = {3, x, y, 0, NULL, NULL};
+    assert_int_equal(gp_repeat_verdict(&h, 2), -1); /* no configuration twice */
+    h.n = 5;
+    assert_int_equal(gp_repeat_verdict(&h, 2), 1);
+    y[4] = 2.5;
+    assert_int_equal(gp_repeat_verdict(&h, 2), 0);
+    y[4] = NAN; /* the repeat failed */
+    assert_int_equal(gp_repeat_verdict(&h, 2), 1);
+    y[3] = 4 * (1 + 1e-6);
+    assert_int_equal(gp_repeat_verdict(&h, 2), 0);
+    y[3] = 4;
+    y[4] = 2;
+    x[9] = 0.5; /* active in one, inactive in the other: another point */
+    assert_int_equal(gp_repeat_verdict(&h, 2), 1);
+    y[3] = NAN;
+    assert_int_equal(gp_repeat_verdict(&h, 2), -1);
+
+    h.n = 3;
+    assert_int_equal(gp_repeat_row(&h, 2, 0), 1);
+    assert_int_equal(gp_repeat_row(&h, 2, 1), 0);
+    double running[2] = {0.7, NAN};
+    h.n_running = 1;
+    h.x_running = running;
+    assert_int_equal(gp_repeat_row(&h, 2, 0), -1); /* being repeated */
+    running[1] = 0.5;
+    assert_int_equal(gp_repeat_row(&h, 2, 0), 1);
+    double failed[3] = {NAN, NAN, NAN};
+    h.y = failed;
+    assert_int_equal(gp_repeat_row(&h, 2, 0), -1);
+}
+
+/* The log noise of SMP's fitted model, read from its saved text. */
+static double saved_log_noise(const hp_sampler *smp)
+{
+    char text[1024];
+    int trials, d, kernel;
+    double log_signal, log_noise;
+    assert_true(sampler_save_model(smp, text, sizeof text, &trials) > 0);
+    assert_int_equal(sscanf(text, "gp2 %d %d %lf %lf", &d, &kernel, &log_signal, &log_noise),
+                     4);
+    return log_noise;
+}
+
+/* With nothing said about the noise, the trial after the initial design
+** is the design's best again; the same value pins the model's noise at
+** one of the deterministic levels (interpolation or the 1e-6 nugget),
+** another value lets it learn the noise; either way nothing is repeated
+** after.  Told either way, nothing is repeated at all. */
+static void test_repeat_finds_out_noise(void **state)
+{
+    (void)state;
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
+    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    const hp_function_info *f = function_find("branin");
+    enum { INIT = 7, N = 14 };
+    for (int told = -1; told <= 1; told++)
+        for (int noisy = 0; noisy < 2; noisy++) {
+            hp_sampler_options opt;
+            sampler_options_init(&opt);
+            assert_int_equal(opt.deterministic, -1);
+            opt.deterministic = told;
+            hp_sampler *smp;
+            assert_int_equal(sampler_new("gp", s, 9, &opt, &smp, err), 0);
+            double x[2 * N], y[N];
+            int best = 0, repeats = 0;
+            for (int t = 0; t < N; t++) {
+                hp_history h = {t, x, y, 0, NULL, NULL};
+                hp_value v[2];
+                assert_int_equal(sampler_propose(smp, (uint64_t)t, &h, v, err), 0);
+                space_encode(s, v, x + 2 * t);
+                double p[2] = {v[0].value, v[1].value};
+                y[t] = function_eval(f, p, 2);
+                for (int i = 0; i < t; i++)
+                    if (fabs(x[2 * i] - x[2 * t]) < 1e-9 && fabs(x[2 * i + 1] - x[2 * t + 1]) < 1e-9)
+                        repeats++;
+                if (t == INIT) {
+                    assert_int_equal(repeats, told < 0);
+                    if (told < 0) { /* the design's best, to the last digit */
+                        assert_true(fabs(x[2 * t] - x[2 * best]) < 1e-12);
+                        assert_true(fabs(x[2 * t + 1] - x[2 * best + 1]) < 1e-12);
+                        if (noisy)
+                            y[t] += 0.5;
+                    }
+                }
+                if (t < INIT && y[t] < y[best])
+                    best = t;
+            }
+            assert_int_equal(repeats, told < 0);
+            double log_noise = saved_log_noise(smp);
+            int pinned = fabs(log_noise + 60) < 1e-9 || fabs(log_noise + 13.815510557964274) < 1e-9;
+            assert_int_equal(pinned, told == 1 || (told < 0 && !noisy));
+            sampler_free(smp);
+        }
+    space_free(s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as hpsearch's main does */
@@ -612,6 +720,8 @@ int main(void)
         cmocka_unit_test(test_predict_batch_matches_single),
         cmocka_unit_test(test_absent_coordinates),
         cmocka_unit_test(test_saved_model_starts_warm),
+        cmocka_unit_test(test_repeat_verdict_and_row),
+        cmocka_unit_test(test_repeat_finds_out_noise),
         cmocka_unit_test(test_deterministic_nugget_by_evidence),
         cmocka_unit_test(test_deterministic_kernel_by_evidence),
         cmocka_unit_test(test_target_scale_for_heavy_tails),
