@@ -1,6 +1,7 @@
 #!/bin/sh
 # A fresh `hpsearch ask` process at 500 finished trials of an ask/tell
-# study (gp, 6 parameters, no [objective], so the noise is learned): the
+# study (gp, 6 parameters, no [objective], so the gp repeats its best
+# trial to find out the noise, and the equal values pin it): the
 # history is made by a shell loop of ask and tell, as a user's script makes
 # it, then each ask is timed as a whole process.  The fit saved with the
 # study lets a new process start warm.  Prints the median of 5 asks
@@ -57,4 +58,4 @@ while [ $k -lt 5 ]; do
     k=$((k + 1))
 done
 sort -n times.txt | awk -v n="$n" '{ t[NR] = $1 }
-    END { printf "hpsearch ask at %d finished trials (a fresh process, gp, 6 parameters, learned noise): median %.3f s of 5 [%.3f, %.3f] (target <= 0.3 s)\n", n, t[3], t[1], t[5] }'
+    END { printf "hpsearch ask at %d finished trials (a fresh process, gp, 6 parameters, noise found out by a repeat): median %.3f s of 5 [%.3f, %.3f] (target <= 0.3 s)\n", n, t[3], t[1], t[5] }'
