@@ -395,12 +395,13 @@ static const hp_history *scalarised(gp_state *g, const hp_history *h, hp_history
 ** then the study goes on without knowing. */
 #define REPEAT_WINDOW 3
 
-/* Proposes the best trial again when the noise is not known yet and this
-** is the time to find out: 1 with OUT set, else 0. */
-static int propose_repeat(gp_state *g, const hp_history *h, int valid, hp_value *out)
+/* Proposes the best trial again when the noise is not known yet (VERDICT,
+** gp_repeat_verdict's) and this is the time to find out: 1 with OUT set,
+** else 0. */
+static int propose_repeat(gp_state *g, const hp_history *h, int verdict, int valid,
+                          hp_value *out)
 {
-    if (!g->find_noise || valid >= g->n_init + REPEAT_WINDOW ||
-        gp_repeat_verdict(h, g->d) >= 0)
+    if (!g->find_noise || valid >= g->n_init + REPEAT_WINDOW || verdict >= 0)
         return 0;
     int row = gp_repeat_row(h, g->d, g->maximize);
     if (row < 0)
@@ -414,15 +415,23 @@ static int propose_repeat(gp_state *g, const hp_history *h, int valid, hp_value 
     return 1;
 }
 
-/* Pins the model's noise when the repeats say the objective has none.
+/* The repeats' verdict on H (gp_repeat_verdict) when the sampler is
+** finding out the noise, else -1 without looking: it sorts the history. */
+static int repeat_verdict(const gp_state *g, const hp_history *h)
+{
+    return g->find_noise ? gp_repeat_verdict(h, g->d) : -1;
+}
+
+/* Pins the model's noise when the repeats' VERDICT says the objective has
+** none.
 ** The fit that follows takes the new level: up to 300 trials every
 ** proposal refits, and a model loaded warm by a new process keeps its
 ** saved hyperparameters, fitted under the same verdict. */
-static void noise_from_repeats(gp_state *g, const hp_history *h)
+static void noise_from_repeats(gp_state *g, int verdict)
 {
     if (!g->find_noise)
         return;
-    int deterministic = gp_repeat_verdict(h, g->d) == 1;
+    int deterministic = verdict == 1;
     if (deterministic == g->deterministic)
         return;
     g->deterministic = deterministic;
@@ -447,9 +456,10 @@ static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_
         valid += isfinite(h->y[i]) != 0;
     if (valid < g->n_init || valid < 2)
         return sampler_propose(g->design, number, NULL, out, err);
-    if (propose_repeat(g, given, valid, out))
+    int verdict = repeat_verdict(g, given);
+    if (propose_repeat(g, given, verdict, valid, out))
         return 0;
-    noise_from_repeats(g, given);
+    noise_from_repeats(g, verdict);
     int n = fit_model(g, h, err);
     if (n < 0)
         return -1;
@@ -495,7 +505,7 @@ static int gp_fit(void *state, const hp_history *given, char *err)
         snprintf(err, HP_ERR_LEN, "too few complete trials for a model");
         return -1;
     }
-    noise_from_repeats(g, given);
+    noise_from_repeats(g, repeat_verdict(g, given));
     return fit_model(g, h, err) < 0 ? -1 : 0;
 }
 

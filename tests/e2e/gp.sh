@@ -78,18 +78,25 @@ x = uniform(-1, 1)
 n = int(1, 20)
 c = choice(p, q, r)
 EOS
-while :; do
-    set +e
-    "$HPSEARCH" ask a.ini --format env >env.txt
-    code=$?
-    set -e
-    [ $code = 4 ] && break
-    [ $code = 0 ] || fail "ask exited $code"
-    eval "$(cat env.txt)"
-    v=$(awk -v x="$HPSEARCH_PARAM_X" -v n="$HPSEARCH_PARAM_N" -v c="$HPSEARCH_PARAM_C" \
-        'BEGIN { print (x - 0.3) ^ 2 + (n - 7) ^ 2 / 100 + (c == "q" ? 0 : 0.5) }')
-    "$HPSEARCH" tell a.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
-done
+# asks and tells STUDY.ini until it is done, each value from `value`
+ask_tell_until_done() {
+    while :; do
+        set +e
+        "$HPSEARCH" ask "$1" --format env >env.txt
+        code=$?
+        set -e
+        [ $code = 4 ] && break
+        [ $code = 0 ] || fail "ask exited $code"
+        eval "$(cat env.txt)"
+        v=$(value)
+        "$HPSEARCH" tell "$1" "$HPSEARCH_TRIAL" "$v" || fail "tell"
+    done
+}
+value() {
+    awk -v x="$HPSEARCH_PARAM_X" -v n="$HPSEARCH_PARAM_N" -v c="$HPSEARCH_PARAM_C" \
+        'BEGIN { print (x - 0.3) ^ 2 + (n - 7) ^ 2 / 100 + (c == "q" ? 0 : 0.5) }'
+}
+ask_tell_until_done a.ini
 expect_eq "$(q a.db "select count(*) from trials where state = 'COMPLETE'")" 14 "asked and told"
 # nobody said whether the objective is noisy: after the 8 trials of the
 # initial design the best of them is asked again, once, and the same value
@@ -110,21 +117,17 @@ sampler = gp
 [params]
 x = uniform(-1, 1)
 EOS
-while :; do
-    set +e
-    "$HPSEARCH" ask n.ini --format env >env.txt
-    code=$?
-    set -e
-    [ $code = 4 ] && break
-    [ $code = 0 ] || fail "ask exited $code"
-    eval "$(cat env.txt)"
-    if [ "$HPSEARCH_TRIAL" = 2 ]; then
-        expect_exit 0 "$HPSEARCH" status n.ini
-        expect_in out.txt "noise      not known yet (the best trial is repeated after the initial design)"
-    fi
-    v=$(awk -v x="$HPSEARCH_PARAM_X" -v t="$HPSEARCH_TRIAL" 'BEGIN { print (x - 0.3) ^ 2 + t / 1000 }')
-    "$HPSEARCH" tell n.ini "$HPSEARCH_TRIAL" "$v" || fail "tell"
+value() {
+    awk -v x="$HPSEARCH_PARAM_X" -v t="$HPSEARCH_TRIAL" 'BEGIN { print (x - 0.3) ^ 2 + t / 1000 }'
+}
+# two trials into the design, nothing is known yet
+for t in 0 1; do
+    eval "$("$HPSEARCH" ask n.ini --format env)"
+    "$HPSEARCH" tell n.ini "$HPSEARCH_TRIAL" "$(value)" || fail "tell"
 done
+expect_exit 0 "$HPSEARCH" status n.ini
+expect_in out.txt "noise      not known yet (the best trial is repeated after the initial design)"
+ask_tell_until_done n.ini
 expect_eq "$(q n.db "select params_json from trials where number = 6")" \
     "$(q n.db "select params_json from trials where number < 6 order by value limit 1")" \
     "trial 6 repeats the design's best"
