@@ -179,7 +179,7 @@ static int take_trial(void *ctx, int64_t number, hp_trial_state state, double va
         double *x = (running ? p->x_running : p->x) + (size_t)*n * (size_t)d;
         space_encode(p->cfg->space, p->values, x);
         if (!running) {
-            /* a pruned trial's last value: rung_model_values bounds it */
+            /* a pruned trial's last value: rung_model_values places it */
             p->y[*n] = state == TRIAL_COMPLETE || state == TRIAL_PRUNED ? value : NAN;
             p->numbers[*n] = number;
             p->pruned[*n] = state == TRIAL_PRUNED;

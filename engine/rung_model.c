@@ -72,23 +72,6 @@ static double pruned_value(double last, double worst, int maximize)
     return isfinite(worst) ? worse(last, worst, maximize) : NAN;
 }
 
-/* Final values: completed trials as they are, pruned ones at the worse of
-** their last value and the worst final value. */
-static void final_values(int n, const unsigned char *pruned, const double *y_final,
-                         int maximize, double *y_model, hp_rung_note *note)
-{
-    double worst = NAN;
-    for (int i = 0; i < n; i++)
-        if (!pruned[i] && isfinite(y_final[i]))
-            worst = worse(worst, y_final[i], maximize);
-    *note = (hp_rung_note){-1, 0, 0};
-    for (int i = 0; i < n; i++) {
-        y_model[i] = pruned[i] ? pruned_value(y_final[i], worst, maximize) : y_final[i];
-        note->reached += !pruned[i] && isfinite(y_final[i]);
-        note->imputed += pruned[i] && isfinite(worst);
-    }
-}
-
 /* The highest step that at least N_MIN of the history's trials reported;
 ** else the step most of them reported; -1 when no step has two. */
 static int64_t modelled_step(const curve_set *c, const int64_t *numbers, int n, int n_min,
@@ -124,6 +107,112 @@ static int64_t modelled_step(const curve_set *c, const int64_t *numbers, int n, 
     return best;
 }
 
+/* by step, then from the best value to the worst */
+static int cmp_standing(const void *a, const void *b, int maximize)
+{
+    const curve_point *p = a, *q = b;
+    if (p->step != q->step)
+        return (p->step > q->step) - (p->step < q->step);
+    double x = maximize ? -p->value : p->value, y = maximize ? -q->value : q->value;
+    return (x > y) - (x < y);
+}
+
+static int cmp_standing_min(const void *a, const void *b)
+{
+    return cmp_standing(a, b, 0);
+}
+
+static int cmp_standing_max(const void *a, const void *b)
+{
+    return cmp_standing(a, b, 1);
+}
+
+/* Where VALUE stands among the values reported at STEP (SORTED, M points
+** by cmp_standing): 0 the best of them, 1 the worst. */
+static double standing(const curve_point *sorted, int m, int64_t step, double value,
+                       int maximize)
+{
+    int lo = 0, hi = m;
+    while (lo < hi) { /* the step's first point */
+        int mid = (lo + hi) / 2;
+        if (sorted[mid].step < step)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int first = lo;
+    hi = m;
+    while (lo < hi) { /* its first point not better than VALUE */
+        int mid = (lo + hi) / 2;
+        int better = sorted[mid].step == step &&
+                     (maximize ? sorted[mid].value > value : sorted[mid].value < value);
+        if (better)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int better = lo - first, count = 0;
+    while (first + count < m && sorted[first + count].step == step)
+        count++;
+    return count > 1 ? (double)better / (count - 1) : 1;
+}
+
+/* Pruned trials without a value at the modelled STEP (-1: final values)
+** sit below the worst modelled value, as far below as the modelled values
+** spread at most, in the order in which they stood among the trials that
+** reported their last step: one pruned near the top of its rung stays
+** near the survivors, one at chance level, or diverged, far below.  (At
+** their last value, no better than the worst, most of a study pruned at
+** its first rung sat on that bound and the model saw a flat landscape.) */
+static int impute_pruned(const curve_set *c, const int64_t *numbers, int n, int64_t step,
+                         const unsigned char *pruned, const char *modelled, double *y_model,
+                         int maximize)
+{
+    double worst = NAN, best = NAN;
+    for (int i = 0; i < n; i++)
+        if (modelled[i] && isfinite(y_model[i])) {
+            worst = worse(worst, y_model[i], maximize);
+            best = isfinite(best) ? (maximize ? fmax(best, y_model[i]) : fmin(best, y_model[i]))
+                                  : y_model[i];
+        }
+    double span = fabs(worst - best);
+    if (!(span > 0))
+        span = fmax(fabs(worst), 1e-12);
+    curve_point *sorted = malloc(sizeof *sorted * (size_t)(c->n ? c->n : 1));
+    curve_point *last = malloc(sizeof *last * (size_t)(n ? n : 1));
+    if (!sorted || !last) {
+        free(sorted);
+        free(last);
+        return HP_ENOMEM;
+    }
+    for (int i = 0; i < n; i++)
+        last[i] = (curve_point){numbers[i], -1, NAN};
+    int m = 0;
+    for (int k = 0; k < c->n; k++) {
+        int i = row_of(numbers, n, c->points[k].number);
+        if (i < 0)
+            continue;
+        sorted[m++] = c->points[k];
+        if ((step < 0 || c->points[k].step <= step) && c->points[k].step > last[i].step)
+            last[i] = c->points[k];
+    }
+    qsort(sorted, (size_t)m, sizeof *sorted, maximize ? cmp_standing_max : cmp_standing_min);
+    for (int i = 0; i < n; i++) {
+        if (modelled[i] || !pruned[i])
+            continue;
+        if (!isfinite(worst))
+            y_model[i] = NAN;
+        else if (last[i].step < 0) /* no curve: its last value, bounded */
+            y_model[i] = pruned_value(y_model[i], worst, maximize);
+        else
+            y_model[i] = worst + (maximize ? -1 : 1) * span *
+                                     standing(sorted, m, last[i].step, last[i].value, maximize);
+    }
+    free(sorted);
+    free(last);
+    return HP_OK;
+}
+
 int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int maximize,
                       int n_min, int n, const int64_t *numbers, const unsigned char *pruned,
                       const double *y_final, double *y_model, hp_rung_note *note, char *err)
@@ -131,36 +220,38 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
     int complete = 0;
     for (int i = 0; i < n; i++)
         complete += !pruned[i] && isfinite(y_final[i]);
-    if (complete >= n_min) {
-        final_values(n, pruned, y_final, maximize, y_model, note);
-        return HP_OK;
-    }
     curve_set c = {0};
     int rc = store_study_curves(store, study_id, metric, take_point, &c, err);
     if (!rc && c.oom)
         rc = HP_ENOMEM;
+    char *modelled = calloc((size_t)(n ? n : 1), 1);
+    if (!rc && !modelled)
+        rc = HP_ENOMEM;
     int reached = 0;
-    int64_t step = rc ? -1 : modelled_step(&c, numbers, n, n_min, &reached);
+    int64_t step = rc || complete >= n_min ? -1 : modelled_step(&c, numbers, n, n_min, &reached);
     if (step == -2)
         rc = HP_ENOMEM;
-    if (rc || step < 0) {
+    if (rc) {
         free(c.points);
+        free(modelled);
         if (rc == HP_ENOMEM)
             snprintf(err, HP_ERR_LEN, "out of memory");
-        if (rc)
-            return rc;
-        final_values(n, pruned, y_final, maximize, y_model, note);
-        return HP_OK;
+        return rc;
     }
-    /* each trial's value at the step, or its last value before it (a
-       completed trial that skipped it; one pruned before it, then bounded
-       by the worst there) */
-    double worst = NAN;
-    char *at_step = calloc((size_t)(n ? n : 1), 1);
-    if (!at_step) {
+    if (step < 0) {
+        *note = (hp_rung_note){-1, 0, 0};
+        for (int i = 0; i < n; i++) {
+            y_model[i] = y_final[i];
+            modelled[i] = !pruned[i];
+            note->reached += !pruned[i] && isfinite(y_final[i]);
+            note->imputed += pruned[i] != 0;
+        }
+        rc = impute_pruned(&c, numbers, n, -1, pruned, modelled, y_model, maximize);
         free(c.points);
-        snprintf(err, HP_ERR_LEN, "out of memory");
-        return HP_ENOMEM;
+        free(modelled);
+        if (rc)
+            snprintf(err, HP_ERR_LEN, "out of memory");
+        return rc;
     }
     for (int i = 0; i < n; i++)
         y_model[i] = NAN;
@@ -169,39 +260,43 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
         int i = row_of(numbers, n, q->number);
         if (i < 0 || q->step > step)
             continue;
-        if (q->step == step) {
-            worst = worse(worst, q->value, maximize);
-            at_step[i] = 1;
-        }
+        if (q->step == step)
+            modelled[i] = 1;
         y_model[i] = q->value; /* points come in step order per trial */
     }
     *note = (hp_rung_note){step, reached, 0};
     for (int i = 0; i < n; i++) {
-        if (at_step[i])
+        if (modelled[i])
             continue;
         if (pruned[i]) {
-            y_model[i] = pruned_value(y_model[i], worst, maximize);
             note->imputed++;
         } else if (!isfinite(y_final[i])) {
             y_model[i] = NAN; /* failed */
         } else if (!isfinite(y_model[i])) {
             y_model[i] = y_final[i];
         }
+        /* a completed trial that skipped the step counts as modelled */
+        if (!pruned[i])
+            modelled[i] = 1;
     }
-    free(at_step);
+    rc = impute_pruned(&c, numbers, n, step, pruned, modelled, y_model, maximize);
     free(c.points);
-    return HP_OK;
+    free(modelled);
+    if (rc)
+        snprintf(err, HP_ERR_LEN, "out of memory");
+    return rc;
 }
 
 const char *rung_model_describe(const hp_rung_note *note, const char *metric, char *buf,
                                 int len)
 {
     if (note->step < 0)
-        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned at their last "
-                 "value, no better than the worst", metric, note->reached, note->imputed);
+        snprintf(buf, (size_t)len, "final %s of %d complete trials; %d pruned below the "
+                 "worst, in the order they stood when stopped", metric, note->reached,
+                 note->imputed);
     else
         snprintf(buf, (size_t)len, "%s at step %lld (%d trials reached it; %d pruned before "
-                 "it, at their last value, no better than the worst there)", metric,
+                 "it, below the worst there, in the order they stood when stopped)", metric,
                  (long long)note->step, note->reached, note->imputed);
     return buf;
 }

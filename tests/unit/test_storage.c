@@ -533,9 +533,10 @@ static void assert_values(const double *got, const double *want, int n)
 }
 
 /* What a model-based sampler sees of pruned trials (engine/rung_model.c),
-** from curves stored here: a pruned trial at its last value, but no better
-** than the worst trial that went on, so one that diverged stays far
-** below one that nearly survived. */
+** from curves stored here: a pruned trial below the worst modelled value,
+** by as much as the modelled values spread times where it stood at its
+** last step (0 the best there, 1 the worst), so one that diverged stays
+** far below one that nearly survived. */
 static void test_rung_model_pruned_values(void **state)
 {
     (void)state;
@@ -575,26 +576,29 @@ static void test_rung_model_pruned_values(void **state)
     double y[5];
     hp_rung_note note;
     /* 3 trials for a model: fewer completed, so the value at step 2 (the
-       highest 3 trials reached), the pruned ones bounded by trial 1's 0.5 */
+       highest 3 trials reached: 0.3 to 0.5), the two pruned at step 1
+       below trial 1's 0.5 by 0.2 times their standing there: 9.0 the worst
+       of 5 (1), 0.45 the best (0) */
     assert_int_equal(rung_model_values(s, id, "value", 0, 3, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
-    static const double at_step2[5] = {0.3, 0.5, 0.35, 9.0, 0.5};
+    static const double at_step2[5] = {0.3, 0.5, 0.35, 0.7, 0.5};
     assert_values(y, at_step2, 5);
     assert_int_equal(note.step, 2);
     assert_int_equal(note.reached, 3);
     assert_int_equal(note.imputed, 2);
-    /* 2 trials for a model: both completed, so final values, the pruned
-       ones bounded by the worst final value 0.4 */
+    /* 2 trials for a model: both completed, so final values (0.2 to 0.4),
+       the pruned ones below 0.4: trial 2 stood second of 3 at step 2 */
     assert_int_equal(rung_model_values(s, id, "value", 0, 2, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
-    static const double finals[5] = {0.2, 0.4, 0.4, 9.0, 0.45};
+    static const double finals[5] = {0.2, 0.4, 0.5, 0.6, 0.4};
     assert_values(y, finals, 5);
     assert_int_equal(note.step, -1);
     assert_int_equal(note.imputed, 3);
-    /* maximised, the same curves: the bound is the lowest survivor */
+    /* maximised, the same curves: below the lowest survivor, and 9.0 is
+       the best at step 1 */
     assert_int_equal(rung_model_values(s, id, "value", 1, 2, 5, numbers, pruned, y_final, y,
                                        &note, err), HP_OK);
-    static const double finals_max[5] = {0.2, 0.4, 0.2, 0.2, 0.2};
+    static const double finals_max[5] = {0.2, 0.4, 0.1, 0.2, 0.05};
     assert_values(y, finals_max, 5);
     store_close(s);
 }
