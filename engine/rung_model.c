@@ -127,33 +127,48 @@ static int cmp_standing_max(const void *a, const void *b)
     return cmp_standing(a, b, 1);
 }
 
+/* The first of SORTED's points from FROM to M (by cmp_standing) at which
+** AHEAD, true of a prefix of them, stops holding for (STEP, VALUE). */
+static int first_not_ahead(const curve_point *sorted, int from, int m, int64_t step,
+                           double value, int maximize,
+                           int (*ahead)(const curve_point *, int64_t, double, int))
+{
+    int lo = from, hi = m;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (ahead(&sorted[mid], step, value, maximize))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int before_step(const curve_point *p, int64_t step, double value, int maximize)
+{
+    (void)value, (void)maximize;
+    return p->step < step;
+}
+
+static int better_at_step(const curve_point *p, int64_t step, double value, int maximize)
+{
+    return p->step == step && (maximize ? p->value > value : p->value < value);
+}
+
+static int at_or_before_step(const curve_point *p, int64_t step, double value, int maximize)
+{
+    (void)value, (void)maximize;
+    return p->step <= step;
+}
+
 /* Where VALUE stands among the values reported at STEP (SORTED, M points
 ** by cmp_standing): 0 the best of them, 1 the worst. */
 static double standing(const curve_point *sorted, int m, int64_t step, double value,
                        int maximize)
 {
-    int lo = 0, hi = m;
-    while (lo < hi) { /* the step's first point */
-        int mid = (lo + hi) / 2;
-        if (sorted[mid].step < step)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int first = lo;
-    hi = m;
-    while (lo < hi) { /* its first point not better than VALUE */
-        int mid = (lo + hi) / 2;
-        int better = sorted[mid].step == step &&
-                     (maximize ? sorted[mid].value > value : sorted[mid].value < value);
-        if (better)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int better = lo - first, count = 0;
-    while (first + count < m && sorted[first + count].step == step)
-        count++;
+    int first = first_not_ahead(sorted, 0, m, step, value, maximize, before_step);
+    int better = first_not_ahead(sorted, first, m, step, value, maximize, better_at_step) - first;
+    int count = first_not_ahead(sorted, first, m, step, value, maximize, at_or_before_step) - first;
     return count > 1 ? (double)better / (count - 1) : 1;
 }
 
@@ -172,8 +187,7 @@ static int impute_pruned(const curve_set *c, const int64_t *numbers, int n, int6
     for (int i = 0; i < n; i++)
         if (modelled[i] && isfinite(y_model[i])) {
             worst = worse(worst, y_model[i], maximize);
-            best = isfinite(best) ? (maximize ? fmax(best, y_model[i]) : fmin(best, y_model[i]))
-                                  : y_model[i];
+            best = worse(best, y_model[i], !maximize);
         }
     double span = fabs(worst - best);
     if (!(span > 0))
@@ -213,6 +227,42 @@ static int impute_pruned(const curve_set *c, const int64_t *numbers, int n, int6
     return HP_OK;
 }
 
+/* Each trial's value at STEP (which REACHED trials reported), or its last
+** value before it: a completed trial that skipped the step counts as
+** modelled there; a pruned one is left to impute_pruned. */
+static void modelled_at_step(const curve_set *c, int64_t step, int reached,
+                             const int64_t *numbers, int n, const unsigned char *pruned,
+                             const double *y_final, double *y_model, char *modelled,
+                             hp_rung_note *note)
+{
+    for (int i = 0; i < n; i++)
+        y_model[i] = NAN;
+    for (int k = 0; k < c->n; k++) {
+        const curve_point *q = &c->points[k];
+        int i = row_of(numbers, n, q->number);
+        if (i < 0 || q->step > step)
+            continue;
+        if (q->step == step)
+            modelled[i] = 1;
+        y_model[i] = q->value; /* points come in step order per trial */
+    }
+    *note = (hp_rung_note){step, reached, 0};
+    for (int i = 0; i < n; i++) {
+        if (modelled[i])
+            continue;
+        if (pruned[i]) {
+            note->imputed++;
+        } else if (!isfinite(y_final[i])) {
+            y_model[i] = NAN; /* failed */
+        } else if (!isfinite(y_model[i])) {
+            y_model[i] = y_final[i];
+        }
+        /* a completed trial that skipped the step counts as modelled */
+        if (!pruned[i])
+            modelled[i] = 1;
+    }
+}
+
 int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int maximize,
                       int n_min, int n, const int64_t *numbers, const unsigned char *pruned,
                       const double *y_final, double *y_model, hp_rung_note *note, char *err)
@@ -246,38 +296,9 @@ int rung_model_values(hp_store *store, int64_t study_id, const char *metric, int
             note->reached += !pruned[i] && isfinite(y_final[i]);
             note->imputed += pruned[i] != 0;
         }
-        rc = impute_pruned(&c, numbers, n, -1, pruned, modelled, y_model, maximize);
-        free(c.points);
-        free(modelled);
-        if (rc)
-            snprintf(err, HP_ERR_LEN, "out of memory");
-        return rc;
-    }
-    for (int i = 0; i < n; i++)
-        y_model[i] = NAN;
-    for (int k = 0; k < c.n; k++) {
-        const curve_point *q = &c.points[k];
-        int i = row_of(numbers, n, q->number);
-        if (i < 0 || q->step > step)
-            continue;
-        if (q->step == step)
-            modelled[i] = 1;
-        y_model[i] = q->value; /* points come in step order per trial */
-    }
-    *note = (hp_rung_note){step, reached, 0};
-    for (int i = 0; i < n; i++) {
-        if (modelled[i])
-            continue;
-        if (pruned[i]) {
-            note->imputed++;
-        } else if (!isfinite(y_final[i])) {
-            y_model[i] = NAN; /* failed */
-        } else if (!isfinite(y_model[i])) {
-            y_model[i] = y_final[i];
-        }
-        /* a completed trial that skipped the step counts as modelled */
-        if (!pruned[i])
-            modelled[i] = 1;
+    } else {
+        modelled_at_step(&c, step, reached, numbers, n, pruned, y_final, y_model, modelled,
+                         note);
     }
     rc = impute_pruned(&c, numbers, n, step, pruned, modelled, y_model, maximize);
     free(c.points);
