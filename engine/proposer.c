@@ -415,6 +415,7 @@ int proposer_propose(void *ctx, int64_t number, hp_claim *c, char *err)
     c->seed = proposer_trial_seed(p->cfg->seed, number);
     c->sampler = p->cfg->sampler;
     c->sampler_seed = p->cfg->seed;
+    c->promising = sampler_last_promising(p->sampler);
     return 0;
 oom:
     snprintf(err, HP_ERR_LEN, "out of memory");

@@ -41,9 +41,18 @@ int prune_decide(hp_store *store, const hp_study_config *cfg, int64_t study_id,
         return HP_OK;
     if (pc->kind == PRUNER_ASHA && !pruner_is_rung(pc, (int)step))
         return HP_OK;
+    int rc;
+    if (pc->kind == PRUNER_ASHA && step == pc->min_resource) {
+        /* the first rung's reading is the noisiest: a slow starter that the
+           model expects among the best goes on to the next rung */
+        int promising;
+        if ((rc = store_trial_promising(store, trial_id, &promising, err)))
+            return rc;
+        if (promising)
+            return HP_OK;
+    }
     if (pc->kind == PRUNER_MEDIAN && number < pc->warmup_trials)
         return HP_OK;
-    int rc;
     if (pc->deterministic && may_wait &&
         (rc = wait_for_earlier(store, cfg, study_id, number, step, should_stop, ctx, err)))
         return rc;

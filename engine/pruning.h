@@ -23,7 +23,9 @@ void prune_scratch_deinit(hp_prune_scratch *s);
 ** With [pruner] deterministic = true and MAY_WAIT, first waits (up to
 ** PRUNE_WAIT_LIMIT seconds, or until SHOULD_STOP(CTX) says so) for running
 ** lower-numbered trials to report STEP, so that the decision is the one a
-** sequential run makes.  Sets *prune.  Returns HP_OK or a storage error. */
+** sequential run makes.  ASHA never stops at its first rung a trial the
+** sampler's model predicted among the best (store_trial_promising).  Sets
+** *prune.  Returns HP_OK or a storage error. */
 #define PRUNE_WAIT_LIMIT 60.0
 int prune_decide(hp_store *store, const hp_study_config *cfg, int64_t study_id,
                  int64_t number, int64_t trial_id, int64_t step, double value,

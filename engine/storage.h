@@ -22,11 +22,11 @@
 
 typedef struct hp_store hp_store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 /* PostgreSQL's schema has the same tables; version 5 adds the server-side
 ** claim, 6 the samplers' fits (SQLite's 5), 7 the directions of several
 ** objectives (SQLite's 6) */
-#define STORE_PG_SCHEMA_VERSION 7
+#define STORE_PG_SCHEMA_VERSION 8
 
 typedef enum {
     TRIAL_WAITING, TRIAL_RUNNING, TRIAL_COMPLETE, TRIAL_PRUNED, TRIAL_FAILED,
@@ -120,6 +120,7 @@ typedef struct {
     char *params_json;
     const char *sampler;    /* set by the proposer for a new trial: which */
     uint64_t sampler_seed;  /* sampler and study seed proposed it (not owned) */
+    int promising;          /* the proposer's: sampler_last_promising */
 } hp_claim;
 
 void store_claim_deinit(hp_claim *claim);
@@ -313,6 +314,10 @@ int store_values_at_step(hp_store *store, int64_t study_id, int64_t number, int6
 ** at STEP (or later). */
 int store_count_behind(hp_store *store, int64_t study_id, int64_t number, int64_t step,
                        const char *name, int64_t *count, char *err);
+
+/* Whether the sampler's model predicted trial TRIAL_ID among the best when
+** it proposed it (trials.promising; 0 when it did not, or said nothing). */
+int store_trial_promising(hp_store *store, int64_t trial_id, int *promising, char *err);
 
 /* The best value of NAME that trial TRIAL_ID reported at any step (NaN if
 ** none). */

@@ -153,7 +153,7 @@ static int write_once(hp_store *dst, void *arg, char *err)
         cell *c = &tr->cells[k * tr->width];
         /* columns: trial_id number state value params_json seed worker host
            pid started_at finished_at heartbeat_at error output sampler
-           study_seed */
+           study_seed promising */
         int running = !c[2].is_null && strcmp(c[2].t, "RUNNING") == 0;
         db_bind_int64(st, 1, study_id);
         for (int col = 1; col < tr->width; col++)
@@ -211,7 +211,7 @@ int store_copy_study(hp_store *src, const hp_study_row *study, hp_store *dst,
                      int64_t *copied, char *err)
 {
     *copied = 0;
-    table trials = {"iitdtittiddd" "ttti", 16, NULL, 0, 0};
+    table trials = {"iitdtittiddd" "ttti" "i", 17, NULL, 0, 0};
     table params = {"itdt", 4, NULL, 0, 0};
     table values = {"iitd", 4, NULL, 0, 0};
     hp_buf config;

@@ -90,6 +90,9 @@
     X(set_proposal, "UPDATE trials SET params_json = ?3, seed = ?4, sampler = ?5, "  \
       "study_seed = ?6 WHERE trial_id = ?1 AND state = 'RUNNING' AND worker = ?2 "   \
       "AND params_json = ''", SAME)                                                  \
+    X(set_promising, "UPDATE trials SET promising = ?2 WHERE trial_id = ?1", SAME)  \
+    X(trial_promising, "SELECT coalesce(promising, 0) FROM trials WHERE "          \
+      "trial_id = ?1", SAME)                                                         \
     X(insert_param, "INSERT INTO trial_params(trial_id, name, value, text) "         \
       "VALUES(?1, ?2, ?3, ?4)", SAME)                                                \
     /* PostgreSQL: set_proposal with the parameters (schema 5) */                \
@@ -200,7 +203,7 @@
       "name = ?2 AND step IS NULL ORDER BY value_id DESC LIMIT 1")                   \
     X(copy_trials, "SELECT trial_id, number, state, value, params_json, seed, worker, " \
       "host, pid, started_at, finished_at, heartbeat_at, error, output, sampler, "   \
-      "study_seed FROM trials WHERE study_id = ?1 ORDER BY number", SAME)            \
+      "study_seed, promising FROM trials WHERE study_id = ?1 ORDER BY number", SAME) \
     X(copy_params, "SELECT p.trial_id, p.name, p.value, p.text FROM trials t JOIN "  \
       "trial_params p ON p.trial_id = t.trial_id WHERE t.study_id = ?1", SAME)       \
     X(copy_values, "SELECT v.trial_id, v.step, v.name, v.value FROM trials t JOIN "  \
@@ -216,8 +219,8 @@
        there, not here */                                                            \
     X(copy_trial, "INSERT INTO trials(study_id, number, state, value, params_json, "  \
       "seed, worker, host, pid, started_at, finished_at, heartbeat_at, error, output, "\
-      "sampler, study_seed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "\
-      "?13, ?14, ?15, ?16) RETURNING trial_id", SAME)
+      "sampler, study_seed, promising) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "   \
+      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING trial_id", SAME)
 
 /* A trial as the query commands read it: the final metrics as one JSON
 ** object by name, numbers exact and written alike by both databases. */
@@ -323,6 +326,7 @@ extern const char *const store_pg_schema_v4;
 extern const char *const store_pg_schema_v5;
 extern const char *const store_pg_schema_v6;
 extern const char *const store_pg_schema_v7;
+extern const char *const store_pg_schema_v8;
 
 /* Prepares every statement in the connection's dialect. */
 int store_prepare_all(hp_store *s, char *err);

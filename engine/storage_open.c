@@ -175,6 +175,8 @@ static int migrate_pg_once(hp_store *s, void *arg, char *err)
         goto fail;
     if (version < 7 && (rc = store_exec_sql(s, store_pg_schema_v7, err)))
         goto fail;
+    if (version < 8 && (rc = store_exec_sql(s, store_pg_schema_v8, err)))
+        goto fail;
     return store_commit(s, err);
 fail:
     store_rollback(s);

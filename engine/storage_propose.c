@@ -36,6 +36,16 @@ static int params_json_array(const hp_claim *c, hp_buf *json)
 }
 
 /* SQLite: stores the parameters of a claimed trial (its row exists). */
+/* Records that the model predicted claim C's trial among the best. */
+static int store_set_promising(hp_store *s, const hp_claim *c, char *err)
+{
+    db_bind_int64(s->set_promising, 1, c->trial_id);
+    db_bind_int64(s->set_promising, 2, 1);
+    if (store_exec_stmt(s->set_promising) != DB_DONE)
+        return store_fail(s, "cannot store a trial's verdict", err);
+    return HP_OK;
+}
+
 int store_insert_params(hp_store *s, const hp_claim *c, char *err)
 {
     db_stmt *st = s->insert_param;
@@ -51,7 +61,7 @@ int store_insert_params(hp_store *s, const hp_claim *c, char *err)
         if (store_exec_stmt(st) != DB_DONE)
             return store_fail(s, "cannot store trial parameters", err);
     }
-    return HP_OK;
+    return c->promising ? store_set_promising(s, c, err) : HP_OK;
 }
 
 typedef struct {
@@ -143,7 +153,9 @@ static int store_proposal_pg(hp_store *s, proposal_args *a, char *err)
     buf_deinit(&json);
     if (r != DB_ROW)
         return store_fail(s, "cannot store a trial's parameters", err);
-    return HP_OK;
+    /* after the call, not in it: a verdict lost with the connection only
+       lets the first rung judge the trial (a retry stores it again) */
+    return a->stored && c->promising ? store_set_promising(s, c, err) : HP_OK;
 }
 
 /* Stores a claimed trial's proposed parameters, if the claimer still holds

@@ -280,6 +280,18 @@ int store_best_so_far(hp_store *s, int64_t trial_id, const char *name, int maxim
     return HP_OK;
 }
 
+int store_trial_promising(hp_store *s, int64_t trial_id, int *promising, char *err)
+{
+    db_stmt *st = s->trial_promising;
+    db_bind_int64(st, 1, trial_id);
+    int rc = db_step(st);
+    *promising = rc == DB_ROW && db_column_int64(st, 0) != 0;
+    db_reset(st);
+    if (rc != DB_ROW && rc != DB_DONE)
+        return store_fail(s, "cannot read a trial", err);
+    return HP_OK;
+}
+
 int store_pruned_steps(hp_store *s, int64_t study_id, int64_t *count, double *sum, char *err)
 {
     db_stmt *st = s->pruned_steps;

@@ -125,8 +125,13 @@ static const char *const schema_v6 =
     "ALTER TABLE studies_v6 RENAME TO studies;"
     SQLITE_TRIAL_SUMMARY_VIEW;
 
+/* Version 7: whether the sampler's model predicted a trial among the best
+** when it proposed it (NULL: no model, or proposed before version 7); the
+** asha pruner lets such a trial past its first rung, in every process. */
+static const char *const schema_v7 = "ALTER TABLE trials ADD COLUMN promising INTEGER;";
+
 const char *const store_sqlite_migrations[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7};
 
 /* PostgreSQL's schema, created at version 4 in one step: the same tables
 ** and columns as SQLite's, in PostgreSQL's types.  trial_values.value_id
@@ -297,3 +302,8 @@ const char *const store_pg_schema_v7 =
     "ALTER TABLE studies ADD CONSTRAINT studies_direction_check CHECK(direction IN ("
     DIRECTIONS "));"
     "INSERT INTO hpsearch_schema VALUES(7);";
+
+/* PostgreSQL version 8: SQLite's version 7, the model's verdict on a trial. */
+const char *const store_pg_schema_v8 =
+    "ALTER TABLE trials ADD COLUMN promising INTEGER;"
+    "INSERT INTO hpsearch_schema VALUES(8);";

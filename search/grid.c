@@ -89,5 +89,5 @@ static int grid_propose(void *state, uint64_t number, const hp_history *history,
 
 const hp_sampler_kind sampler_grid_kind = {
     "grid", grid_create, grid_destroy, grid_capacity, grid_propose, 0, NULL, NULL, NULL,
-    NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL,
 };

@@ -272,5 +272,5 @@ static int nsga2_initial_trials(const void *state, int finished)
 
 const hp_sampler_kind sampler_nsga2_kind = {
     "nsga2", nsga2_create, nsga2_destroy, nsga2_capacity, nsga2_propose, 1, NULL, NULL, NULL,
-    nsga2_initial_trials, NULL, NULL, NULL,
+    nsga2_initial_trials, NULL, NULL, NULL, NULL,
 };

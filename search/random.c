@@ -66,5 +66,5 @@ static int random_propose(void *state, uint64_t number, const hp_history *histor
 
 const hp_sampler_kind sampler_random_kind = {
     "random", random_create, random_destroy, random_capacity, random_propose, 0, NULL,
-    NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };

@@ -274,6 +274,11 @@ int sampler_initial_trials(const hp_sampler *sampler, int finished)
                                          : 0;
 }
 
+int sampler_last_promising(const hp_sampler *sampler)
+{
+    return sampler->kind->promising ? sampler->kind->promising(sampler->state) : 0;
+}
+
 int sampler_fit(hp_sampler *sampler, const hp_history *history, char *err)
 {
     if (!sampler->kind->fit) {

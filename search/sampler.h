@@ -131,4 +131,11 @@ int sampler_load_model(hp_sampler *sampler, const char *text, int trials);
 ** once FINISHED trials have finished; 0 for samplers without a model. */
 int sampler_initial_trials(const hp_sampler *sampler, int finished);
 
+/* 1 if the sampler's model predicted its last proposal among the best
+** trials: a value in the top third of those the model was fitted to (the
+** pruner lets such a trial past its first rung, where a noisy first
+** reading would stop a slow starter).  0 for proposals without a model,
+** and for samplers without one. */
+int sampler_last_promising(const hp_sampler *sampler);
+
 #endif

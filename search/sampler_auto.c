@@ -25,6 +25,7 @@ typedef struct {
     hp_sampler *tpe;    /* the other: tpe, or nsga2 for several objectives */
     const char *other;
     int dim, categorical;
+    const hp_sampler *last;  /* the sampler of the last proposal */
 } auto_state;
 
 static void auto_destroy(void *state)
@@ -78,7 +79,15 @@ static int auto_propose(void *state, uint64_t number, const hp_history *history,
                         hp_value *out, char *err)
 {
     auto_state *a = state;
-    return sampler_propose(chosen(a, history ? history->n : 0), number, history, out, err);
+    hp_sampler *s = chosen(a, history ? history->n : 0);
+    a->last = s;
+    return sampler_propose(s, number, history, out, err);
+}
+
+static int auto_promising(const void *state)
+{
+    const auto_state *a = state;
+    return a->last ? sampler_last_promising(a->last) : 0;
 }
 
 static int auto_importance(const void *state, double *importance)
@@ -145,5 +154,5 @@ static int auto_load_model(void *state, const char *text, int trials)
 const hp_sampler_kind sampler_auto_kind = {
     "auto", auto_create, auto_destroy, auto_capacity, auto_propose, 1, auto_importance,
     auto_fit, auto_describe, auto_initial_trials, auto_save_model, auto_load_model,
-    auto_noise_note,
+    auto_noise_note, auto_promising,
 };

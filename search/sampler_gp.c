@@ -438,11 +438,27 @@ static void noise_from_repeats(gp_state *g, int verdict)
     gp_set_deterministic(g->gp, deterministic);
 }
 
+/* 1 if the model's mean at U (the unit cube) has fewer than (N - 1) / 3
+** (at least 1) of the N values it was fitted to (g->ys, larger is better)
+** above it: among the best third of the study. */
+static int predicted_in_top_third(gp_state *g, const double *u, int n)
+{
+    double x[GP_MAX_DIM], mean, var;
+    gp_model_row(g, u, x);
+    gp_predict(g->gp, x, &mean, &var, NULL, NULL);
+    int k = (n - 1) / 3 > 1 ? (n - 1) / 3 : 1;
+    int above = 0; /* values strictly above the mean */
+    for (int i = 0; i < n; i++)
+        above += g->ys[i] > mean;
+    return above < k;
+}
+
 static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_value *out,
                       char *err)
 {
     gp_state *g = state;
     int d = g->d;
+    g->promising = 0;
     hp_history local;
     const hp_history *h = imputed_history(g, given, &local);
     if (h)
@@ -484,7 +500,14 @@ static int gp_propose(void *state, uint64_t number, const hp_history *given, hp_
     if (gp_maximise_acquisition(g, h, number, n, best_u, err))
         return -1;
     space_decode(g->space, best_u, out);
+    g->promising = predicted_in_top_third(g, best_u, n);
     return 0;
+}
+
+static int gp_promising(const void *state)
+{
+    const gp_state *g = state;
+    return g->promising;
 }
 
 static int gp_fit(void *state, const hp_history *given, char *err)
@@ -594,5 +617,5 @@ static int gp_noise_note(const void *state, const hp_history *h, char *buf, int 
 
 const hp_sampler_kind sampler_gp_kind = {
     "gp", gp_create, gp_destroy, gp_capacity, gp_propose, 1, gp_importance, gp_fit,
-    NULL, gp_initial_trials, gp_save_model, gp_load_model, gp_noise_note,
+    NULL, gp_initial_trials, gp_save_model, gp_load_model, gp_noise_note, gp_promising,
 };

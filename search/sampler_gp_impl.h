@@ -73,6 +73,7 @@ typedef struct {
     int scal_cap;
     double best;               /* the acquisition's threshold (standardised) */
     double ucb_beta;
+    int promising;             /* the last proposal's (sampler.h) */
 } gp_state;
 
 /* A point of D imputed coordinates as the model sees it (dm wide): the

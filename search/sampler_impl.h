@@ -33,6 +33,8 @@ typedef struct {
     /* what the model takes the objective's noise to be, given HISTORY
        (snprintf's return); NULL: nothing to say */
     int (*noise_note)(const void *state, const hp_history *history, char *buf, int len);
+    /* 1 if the model predicted the last proposal among the best; NULL: 0 */
+    int (*promising)(const void *state);
 } hp_sampler_kind;
 
 extern const hp_sampler_kind sampler_grid_kind;

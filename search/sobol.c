@@ -109,5 +109,5 @@ static int sobol_propose(void *state, uint64_t number, const hp_history *history
 
 const hp_sampler_kind sampler_sobol_kind = {
     "sobol", sobol_create, sobol_destroy, sobol_capacity, sobol_propose, 0, NULL, NULL,
-    NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL,
 };

@@ -585,5 +585,5 @@ static int tpe_initial_trials(const void *state, int finished)
 
 const hp_sampler_kind sampler_tpe_kind = {
     "tpe", tpe_create, tpe_destroy, tpe_capacity, tpe_propose, 1, NULL, NULL, NULL,
-    tpe_initial_trials, NULL, NULL, NULL,
+    tpe_initial_trials, NULL, NULL, NULL, NULL,
 };
