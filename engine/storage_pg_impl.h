@@ -10,7 +10,8 @@
 
 #include "storage_db_impl.h"
 
-#define PG_MAX_PARAMS 16
+/* the longest statement's (copy_trial: a trial's 17 columns) */
+#define PG_MAX_PARAMS 17
 #define PG_NOW "extract(epoch from clock_timestamp())::float8"
 
 typedef struct {

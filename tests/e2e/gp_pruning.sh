@@ -2,7 +2,8 @@
 # design, the model is fitted to the metric at the highest rung enough
 # trials reached (pruned ones below the worst there, in the order they stood
 # when stopped), so the proposals leave the Sobol sequence once 6 trials have a
-# value; status says what the model does, in warm-up and after.
+# value; status says what the model does, in warm-up and after; asha lets
+# past its first rung the trials the model predicted among the best.
 . "$E2E_LIB"
 cat >curve.sh <<'EOS'
 #!/bin/sh
@@ -68,6 +69,16 @@ gb=$(q g.db "select min(value) from trials where state = 'COMPLETE'")
 sb=$(q s.db "select min(value) from trials where state = 'COMPLETE'")
 awk -v g="$gb" -v s="$sb" 'BEGIN { exit !(g < s) }' || fail "gp + asha best $gb, sobol + asha $sb"
 ok
+# the model's verdicts: none for the design, some of the model's proposals
+# predicted among the best third, and asha let every one of those past its
+# first rung (step 1)
+expect_eq "$(q g.db "select count(*) from trials where number < 6 and promising is not null")" 0 \
+    "no verdict without a model"
+promising=$(q g.db "select count(*) from trials where promising = 1")
+awk -v p="$promising" 'BEGIN { exit !(p >= 2) }' || fail "$promising promising trials: the test needs some"
+stopped=$(q g.db "select count(*) from trials t where promising = 1 and state = 'PRUNED'
+                  and (select max(step) from trial_values v where v.trial_id = t.trial_id) = 1")
+expect_eq "$stopped" 0 "no promising trial stopped at the first rung"
 expect_exit 0 "$HPSEARCH" status g.ini
 expect_in out.txt "model      model-based since trial 6"
 grep -q "model .*pruned .*below the worst.*in the order they stood when stopped" out.txt ||

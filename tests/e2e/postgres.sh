@@ -63,13 +63,13 @@ check_dense() {
 }
 
 # 1. run, status, best, trials, export on PostgreSQL; the schema is made by
-#    hpsearch at version 7 (4's tables, the server-side claim, the samplers'
-#    last fits, directions of several objectives)
+#    hpsearch at version 8 (4's tables, the server-side claim, the samplers'
+#    last fits, directions of several objectives, the model's verdicts)
 U=$(fresh_db run)
 pq_study a "$U" 30 "workers = 2
 sampler = gp"
 expect_exit 0 "$HPSEARCH" run a.ini --quiet
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 7 "schema version"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 8 "schema version"
 expect_eq "$(pq "$U" "select count(*) from trials where state = 'COMPLETE'")" 30 "30 complete"
 check_dense "$U" a 30
 expect_exit 0 "$HPSEARCH" status a.ini
@@ -364,9 +364,10 @@ U=$(fresh_db v4)
 pq_study m "$U" 20 ""
 expect_exit 0 "$HPSEARCH" run m.ini --quiet --trials 10
 pq "$U" "drop function hpsearch_claim, hpsearch_propose, hpsearch_finish;
-         drop table sampler_state; delete from hpsearch_schema where version >= 5" >/dev/null
+         drop table sampler_state; alter table trials drop column promising;
+         delete from hpsearch_schema where version >= 5" >/dev/null
 expect_exit 0 "$HPSEARCH" status "$U"
-expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 7 "migrated to version 7"
+expect_eq "$(pq "$U" "select max(version) from hpsearch_schema")" 8 "migrated to version 8"
 expect_eq "$(pq "$U" "select count(*) from pg_tables where tablename = 'sampler_state'")" 1 \
     "the samplers' table is back"
 expect_eq "$(pq "$U" "select count(*) from pg_proc where proname like 'hpsearch_%'")" 3 \

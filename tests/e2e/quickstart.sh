@@ -8,7 +8,7 @@ expect_in out.txt "1 worker x 2 threads"
 expect_eq "$(q quickstart.db "select count(*) from trials where state='COMPLETE'")" 50 "complete trials"
 expect_eq "$(q quickstart.db "pragma integrity_check")" ok "integrity"
 expect_eq "$(q quickstart.db "pragma journal_mode")" wal "journal mode"
-expect_eq "$(q quickstart.db "pragma user_version")" 6 "schema version"
+expect_eq "$(q quickstart.db "pragma user_version")" 7 "schema version"
 # the gp sampler reaches branin's minimum 0.397887 in 50 trials
 best=$(q quickstart.db "select min(value) from trials")
 awk -v b="$best" 'BEGIN { exit !(b < 0.3979 && b >= 0.397887) }' || fail "best $best"

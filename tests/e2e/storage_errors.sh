@@ -31,11 +31,12 @@ rm -f s.db s.db-wal s.db-shm
 # when opened, its trials intact
 expect_exit 0 "$HPSEARCH" run s.ini --quiet
 before=$(q s.db "select group_concat(number || '=' || value) from trials")
-q s.db "alter table trials drop column output; alter table trials drop column sampler;
+q s.db "alter table trials drop column promising;
+        alter table trials drop column output; alter table trials drop column sampler;
         alter table trials drop column study_seed; alter table trials drop column instance;
         alter table trials drop column origin; drop table sampler_state; pragma user_version = 1"
 expect_exit 0 "$HPSEARCH" status s.ini
-expect_eq "$(q s.db "pragma user_version")" 6 "migrated to version 6"
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated to version 7"
 expect_eq "$(q s.db "select count(*) from pragma_table_info('trials') where name = 'output'")" 1 \
     "the new column"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from trials")" "$before" \
@@ -45,11 +46,12 @@ rm -f s.db s.db-wal s.db-shm
 # a version-2 database gains the sampler of each trial (unknown for the old
 # ones), and status says which trials were proposed by what
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 4
-q s.db "alter table trials drop column sampler; alter table trials drop column study_seed;
+q s.db "alter table trials drop column promising;
+        alter table trials drop column sampler; alter table trials drop column study_seed;
         alter table trials drop column instance; alter table trials drop column origin;
         drop table sampler_state; pragma user_version = 2"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 6
-expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 2 to 6"
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated from 2 to 7"
 expect_eq "$(q s.db "select count(*) from trials where sampler is null")" 4 "old trials"
 expect_eq "$(q s.db "select count(*) from trials where sampler = 'random'")" 2 "new trials"
 expect_exit 0 "$HPSEARCH" status s.ini
@@ -63,9 +65,10 @@ q s.db "update trials set state = 'RUNNING', finished_at = null, value = null,
         pid = 999999999, host = '$(hostname)' where number = 2;
         delete from trial_values where trial_id = (select trial_id from trials where number = 2);
         alter table trials drop column instance; alter table trials drop column origin;
+        alter table trials drop column promising;
         drop table sampler_state; pragma user_version = 3"
 expect_exit 0 "$HPSEARCH" run s.ini --quiet --trials 3
-expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 3 to 6"
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated from 3 to 7"
 expect_eq "$(q s.db "select count(*) from trials where state = 'COMPLETE'")" 3 \
     "the old running trial re-run"
 rm -f s.db s.db-wal s.db-shm
@@ -74,9 +77,10 @@ rm -f s.db s.db-wal s.db-shm
 # study's next run saves its fit there
 sed 's/^sampler = .*/sampler = gp/' s.ini >s4.ini
 expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 8
-q s.db "drop table sampler_state; pragma user_version = 4"
+q s.db "drop table sampler_state; alter table trials drop column promising;
+        pragma user_version = 4"
 expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 10
-expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 4 to 6"
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated from 4 to 7"
 expect_eq "$(q s.db "select sampler || ' ' || substr(state, 1, 4) from sampler_state")" "gp gp2 " \
     "the gp's fit is kept"
 rm -f s.db s.db-wal s.db-shm
@@ -95,6 +99,7 @@ q s.db "drop view trial_summary;
         insert into old select * from studies; drop table studies;
         alter table old rename to studies;
         create view trial_summary as select 1 as number;
+        alter table trials drop column promising;
         pragma user_version = 5"
 cat >two.ini <<'EOS'
 [study]
@@ -107,13 +112,24 @@ direction = minimize, maximize
 x = uniform(0, 1)
 EOS
 expect_exit 0 "$HPSEARCH" ask two.ini
-expect_eq "$(q s.db "pragma user_version")" 6 "migrated from 5 to 6"
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated from 5 to 7"
 expect_eq "$(q s.db "select direction from studies where name = 'two'")" "minimize, maximize" \
     "a list of directions stored"
 expect_eq "$(q s.db "select group_concat(number || '=' || value) from (select t.* from trials t
                      join studies s using(study_id) where s.name = 's' order by number)")" \
     "$before" "trials kept by the rebuild"
 expect_eq "$(q s.db "select count(*) from trial_summary where study = 's'")" 3 "the view again"
+rm -f s.db s.db-wal s.db-shm
+
+# a version-6 database gains trials.promising (NULL for its old trials)
+expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 8
+q s.db "alter table trials drop column promising; pragma user_version = 6"
+expect_exit 0 "$HPSEARCH" run s4.ini --quiet --trials 10
+expect_eq "$(q s.db "pragma user_version")" 7 "migrated from 6 to 7"
+expect_eq "$(q s.db "select count(*) from trials where promising is null and number < 8")" 8 \
+    "old trials without a verdict"
+expect_eq "$(q s.db "select count(*) from trials where state = 'COMPLETE'")" 10 \
+    "the study carries on"
 rm -f s.db s.db-wal s.db-shm
 
 # same name, other search space

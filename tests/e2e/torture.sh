@@ -23,7 +23,7 @@ while [ $cycle -lt 15 ]; do
     wait $p1 $p2 $p3 2>/dev/null || true
     # killed before the first commit: no file, or a file without the schema
     # yet (the next run creates it)
-    if [ ! -e t.db ] || [ "$(q t.db "pragma user_version")" != 6 ]; then
+    if [ ! -e t.db ] || [ "$(q t.db "pragma user_version")" != 7 ]; then
         cycle=$((cycle + 1))
         continue
     fi
