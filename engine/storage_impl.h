@@ -298,7 +298,7 @@ int store_recover_stale(hp_store *s, int64_t study_id, double stale_after,
                         const hp_claimer *who, char *err);
 
 /* Proposals (storage_propose.c).  SQLite: stores the parameters of a
-** claimed trial, inside a transaction. */
+** claimed trial (and the model's verdict on it), inside a transaction. */
 int store_insert_params(hp_store *s, const hp_claim *c, char *err);
 /* Stores claim C's proposal if WORKER still holds the trial with its
 ** parameters pending (*STORED 1; 0 when it was taken meanwhile). */

@@ -35,7 +35,6 @@ static int params_json_array(const hp_claim *c, hp_buf *json)
     return buf_ok(json) ? HP_OK : HP_ENOMEM;
 }
 
-/* SQLite: stores the parameters of a claimed trial (its row exists). */
 /* Records that the model predicted claim C's trial among the best. */
 static int store_set_promising(hp_store *s, const hp_claim *c, char *err)
 {
@@ -46,6 +45,7 @@ static int store_set_promising(hp_store *s, const hp_claim *c, char *err)
     return HP_OK;
 }
 
+/* SQLite: stores the parameters of a claimed trial (its row exists). */
 int store_insert_params(hp_store *s, const hp_claim *c, char *err)
 {
     db_stmt *st = s->insert_param;
