@@ -176,6 +176,36 @@ expect_eq "$(q t.db "select state || ' ' || value from trials where number = 1")
 expect_exit 2 "$HPSEARCH" tell t.ini 1 --step 3 1
 expect_in err.txt "trial 1 is PRUNED, not RUNNING"
 
+# asha and tell --step: a trial whose stored verdict says the model expects
+# it among the best (trials.promising, as gp's proposals carry it) passes
+# the first rung however it reads there; the next rung judges it; one
+# without the verdict is stopped at the first rung
+cat >h.ini <<'EOS'
+[study]
+name = h
+trials = 4
+pruner = asha
+[pruner]
+min_resource = 1
+reduction = 3
+[params]
+x = uniform(0, 1)
+EOS
+expect_exit 0 "$HPSEARCH" ask h.ini
+expect_exit 0 "$HPSEARCH" tell h.ini 0 --step 1 1
+expect_exit 0 "$HPSEARCH" tell h.ini 0 --step 3 1
+expect_exit 0 "$HPSEARCH" tell h.ini 0 1
+expect_exit 0 "$HPSEARCH" ask h.ini
+expect_exit 3 "$HPSEARCH" tell h.ini 1 --step 1 9
+expect_exit 0 "$HPSEARCH" ask h.ini
+q h.db "update trials set promising = 1 where number = 2"
+expect_exit 0 "$HPSEARCH" tell h.ini 2 --step 1 9
+expect_eq "$(q h.db "select state from trials where number = 2")" "RUNNING" \
+    "a promising trial past the first rung"
+expect_exit 3 "$HPSEARCH" tell h.ini 2 --step 3 9
+expect_eq "$(q h.db "select state from trials where number = 2")" "PRUNED" \
+    "the next rung judges it"
+
 # bad pruner settings are input errors with the line
 sed 's/pruner = median/pruner = hyperband/' t.ini >b.ini
 expect_exit 2 "$HPSEARCH" ask b.ini
