@@ -134,6 +134,31 @@ static int describe_sampler(hp_target *t, int64_t finished, char *err)
     return rc;
 }
 
+/* With asha, what became of the trials the model expected among the best,
+** which pass the first rung whatever they read there: "promising  6 trials
+** the model expected among the best third, let past asha's first rung: 3
+** complete, 2 pruned later, 0 failed, 1 running". */
+static int describe_promising(hp_target *t, char *err)
+{
+    if (!t->has_cfg || t->cfg.pruner_cfg.kind != PRUNER_ASHA)
+        return HP_OK;
+    int64_t c[TRIAL_N_STATES];
+    int rc = store_promising_counts(t->store, t->study.study_id, c, err);
+    if (rc)
+        return rc;
+    int64_t all = 0;
+    for (int k = 0; k < TRIAL_N_STATES; k++)
+        all += c[k];
+    if (all == 0)
+        return HP_OK;
+    printf("promising  %lld trial%s the model expected among the best third, let past "
+           "asha's first rung: %lld complete, %lld pruned later, %lld failed, %lld running\n",
+           (long long)all, all == 1 ? "" : "s", (long long)c[TRIAL_COMPLETE],
+           (long long)c[TRIAL_PRUNED], (long long)c[TRIAL_FAILED],
+           (long long)(c[TRIAL_RUNNING] + c[TRIAL_WAITING]));
+    return HP_OK;
+}
+
 int cmd_status(const hp_args *a, hp_target *t, char *err)
 {
     (void)a;
@@ -196,6 +221,8 @@ int cmd_status(const hp_args *a, hp_target *t, char *err)
             printf("pruning    %lld trials pruned, at steps totalling %.0f\n",
                    (long long)pruned, steps);
     }
+    if ((rc = describe_promising(t, err)))
+        return rc;
     int found;
     int maximize = strncmp(t->study.direction, "maximize", 8) == 0;
     const hp_constraints *cons = t->has_cfg && t->cfg.constraints.n ? &t->cfg.constraints

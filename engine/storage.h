@@ -218,6 +218,11 @@ int store_sampler_runs(hp_store *store, int64_t study_id,
 int store_counts(hp_store *store, int64_t study_id, int64_t counts[TRIAL_N_STATES],
                  char *err);
 
+/* Counts by state of the study's trials whose sampler predicted them among
+** the best when it proposed them (trials.promising). */
+int store_promising_counts(hp_store *store, int64_t study_id,
+                           int64_t counts[TRIAL_N_STATES], char *err);
+
 /* One trial as the query commands show it. */
 typedef struct {
     int64_t trial_id;

@@ -139,6 +139,8 @@
       "'RUNNING'", SAME)                                                             \
     X(state_counts, "SELECT state, count(*) FROM trials WHERE study_id = ?1 "        \
       "GROUP BY state", SAME)                                                        \
+    X(promising_counts, "SELECT state, count(*) FROM trials WHERE study_id = ?1 "    \
+      "AND promising = 1 GROUP BY state", SAME)                                      \
     X(best_max, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.state = 'COMPLETE' AND " \
       "t.value IS NOT NULL ORDER BY t.value DESC, t.number LIMIT 1", PG_ROWS)        \
     X(best_min, TRIAL_COLUMNS " WHERE t.study_id = ?1 AND t.state = 'COMPLETE' AND " \

@@ -143,11 +143,12 @@ int store_set_trials(hp_store *s, int64_t study_id, int64_t trials, char *err)
     return store_retrying(s, set_trials_once, &a, err);
 }
 
-int store_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES], char *err)
+/* Fills COUNTS from ST, a statement of (state, count) rows for STUDY_ID. */
+static int counts_by_state(hp_store *s, db_stmt *st, int64_t study_id,
+                           int64_t counts[TRIAL_N_STATES], char *err)
 {
     for (int i = 0; i < TRIAL_N_STATES; i++)
         counts[i] = 0;
-    db_stmt *st = s->state_counts;
     db_bind_int64(st, 1, study_id);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -159,6 +160,17 @@ int store_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES], 
     if (rc != DB_DONE)
         return store_fail(s, "cannot count trials", err);
     return HP_OK;
+}
+
+int store_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES], char *err)
+{
+    return counts_by_state(s, s->state_counts, study_id, counts, err);
+}
+
+int store_promising_counts(hp_store *s, int64_t study_id, int64_t counts[TRIAL_N_STATES],
+                           char *err)
+{
+    return counts_by_state(s, s->promising_counts, study_id, counts, err);
 }
 
 int store_list_studies(hp_store *s,

@@ -84,4 +84,24 @@ expect_in out.txt "model      model-based since trial 6"
 grep -q "model .*pruned .*below the worst.*in the order they stood when stopped" out.txt ||
     fail "status does not say how pruned trials are modelled: $(grep model out.txt)"
 ok
+# status says what became of the promising trials, as the database has it
+line=$(grep '^promising ' out.txt) || fail "status has no promising line: $(cat out.txt)"
+for state in COMPLETE PRUNED FAILED; do
+    word=$(echo "$state" | tr 'A-Z' 'a-z')
+    n=$(q g.db "select count(*) from trials where promising = 1 and state = '$state'")
+    case "$line" in
+    *" $n $word"*) ;;
+    *) fail "status: $line; the database has $n $word" ;;
+    esac
+done
+case "$line" in
+"promising  $promising trials the model expected among the best third"*) ;;
+*) fail "status: $line; the database has $promising promising trials" ;;
+esac
+# without asha there is no first rung to pass: no such line
+sed 's/^pruner *=.*/pruner = none/' g.ini > nopr.ini
+grep -q '^pruner = none' nopr.ini || fail "the test could not turn asha off in g.ini"
+expect_exit 0 "$HPSEARCH" status nopr.ini
+grep -q '^promising ' out.txt && fail "a promising line without asha: $(grep '^promising' out.txt)"
+ok
 done_ok
