@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sampler_gp_impl.h"
 
@@ -22,6 +23,7 @@
 typedef struct {
     const int64_t *key; /* d quantised coordinates; INT64_MIN = inactive */
     int d;
+    int index;          /* the row of the history */
     double y;
 } repeat_row;
 
@@ -34,21 +36,27 @@ static int cmp_rows(const void *a, const void *b)
     return 0;
 }
 
-static int same_value(double a, double b)
+static int cmp_rows_then_index(const void *a, const void *b)
 {
-    return fabs(a - b) <= SAME_VALUE_REL * fmax(1.0, fmax(fabs(a), fabs(b)));
+    int c = cmp_rows(a, b);
+    if (c)
+        return c;
+    const repeat_row *p = a, *q = b;
+    return (p->index > q->index) - (p->index < q->index);
 }
 
-int gp_repeat_verdict(const hp_history *h, int d)
+/* Rows in configuration order, equal ones by history row: the complete
+** trials of H, N of them, in *ROWS with their keys in *KEYS (the caller
+** frees both).  -1 when out of memory. */
+static int sorted_rows(const hp_history *h, int d, int64_t **keys_out, repeat_row **rows_out,
+                       int *n_out)
 {
-    if (h->n < 2 || d < 1)
-        return -1;
     int64_t *keys = malloc(sizeof(int64_t) * (size_t)h->n * (size_t)d);
     repeat_row *rows = malloc(sizeof(repeat_row) * (size_t)h->n);
     if (!keys || !rows) {
         free(keys);
         free(rows);
-        return -1; /* not known: the model learns its noise as it would */
+        return -1;
     }
     int n = 0;
     for (int i = 0; i < h->n; i++) {
@@ -59,9 +67,29 @@ int gp_repeat_verdict(const hp_history *h, int d)
             double u = h->x[(size_t)i * (size_t)d + (size_t)j];
             key[j] = u == u ? (int64_t)llround(u * COORD_GRID) : INT64_MIN;
         }
-        rows[n++] = (repeat_row){key, d, h->y[i]};
+        rows[n++] = (repeat_row){key, d, i, h->y[i]};
     }
-    qsort(rows, (size_t)n, sizeof *rows, cmp_rows);
+    qsort(rows, (size_t)n, sizeof *rows, cmp_rows_then_index);
+    *keys_out = keys;
+    *rows_out = rows;
+    *n_out = n;
+    return 0;
+}
+
+static int same_value(double a, double b)
+{
+    return fabs(a - b) <= SAME_VALUE_REL * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+int gp_repeat_verdict(const hp_history *h, int d)
+{
+    if (h->n < 2 || d < 1)
+        return -1;
+    int64_t *keys;
+    repeat_row *rows;
+    int n;
+    if (sorted_rows(h, d, &keys, &rows, &n))
+        return -1; /* not known: the model learns its noise as it would */
     int verdict = -1;
     for (int i = 1; i < n && verdict != 0; i++)
         if (cmp_rows(&rows[i - 1], &rows[i]) == 0)
@@ -69,6 +97,24 @@ int gp_repeat_verdict(const hp_history *h, int d)
     free(keys);
     free(rows);
     return verdict;
+}
+
+int gp_repeat_later(const hp_history *h, int d, unsigned char *later)
+{
+    memset(later, 0, (size_t)h->n);
+    if (h->n < 2 || d < 1)
+        return 0;
+    int64_t *keys;
+    repeat_row *rows;
+    int n;
+    if (sorted_rows(h, d, &keys, &rows, &n))
+        return -1;
+    for (int i = 1; i < n; i++)
+        if (cmp_rows(&rows[i - 1], &rows[i]) == 0)
+            later[rows[i].index] = 1;
+    free(keys);
+    free(rows);
+    return 0;
 }
 
 int gp_repeat_row(const hp_history *h, int d, int maximize)

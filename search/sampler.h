@@ -109,7 +109,8 @@ const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf,
 
 /* For model-based samplers: the last fit (e.g. the GP's hyperparameters)
 ** as text into BUF, and the number of trials it was fitted on into
-** *TRIALS.  Returns the text's length, or 0 when there is nothing to keep
+** *TRIALS (a configuration that a deterministic objective gave one value
+** twice counts once).  Returns the text's length, or 0 when there is nothing to keep
 ** (no fit yet, or a sampler without a model). */
 int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trials);
 

@@ -111,6 +111,13 @@ int gp_maximise_acquisition(gp_state *g, const hp_history *h, uint64_t number, i
 ** when none was evaluated twice. */
 int gp_repeat_verdict(const hp_history *h, int d);
 
+/* Marks in LATER (h->n flags) the complete trials of H whose configuration
+** an earlier complete trial has: a model of a deterministic objective sees
+** each configuration once, since a second row equal to the first only makes
+** its covariance singular.  Returns 0, or -1 when out of memory (nothing
+** marked). */
+int gp_repeat_later(const hp_history *h, int d, unsigned char *later);
+
 /* The finished trial to evaluate again to find out the noise: the best
 ** one, or -1 when there is none or a running trial is that point. */
 int gp_repeat_row(const hp_history *h, int d, int maximize);

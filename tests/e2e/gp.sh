@@ -134,9 +134,10 @@ expect_eq "$(q n.db "select params_json from trials where number = 6")" \
 expect_eq "$(q n.db "select count(*) - count(distinct params_json) from trials")" 1 "one repeat"
 expect_exit 0 "$HPSEARCH" status n.ini
 expect_in out.txt "noise      learned (a repeated trial gave another value)"
-# each ask saved the gp's fit for the next process to start from
+# each ask saved the gp's fit for the next process to start from; the
+# deterministic model saw the repeated configuration once: 12 of 13 trials
 expect_eq "$(q a.db "select sampler || ' ' || trials || ' ' || substr(state, 1, 9) from sampler_state")" \
-    "gp 13 gp2 3 52 " "the last fit, on 13 trials, its kernel (Matern-5/2) and 3 length-scales"
+    "gp 12 gp2 3 52 " "the last fit, on 12 distinct of 13 trials, its kernel (Matern-5/2) and 3 length-scales"
 # a saved fit that cannot be read is ignored (the next ask fits from
 # scratch) and replaced
 q a.db "update sampler_state set state = 'garbage'"

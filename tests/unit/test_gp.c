@@ -642,6 +642,61 @@ static void test_repeat_verdict_and_row(void **state)
     double failed[3] = {NAN, NAN, NAN};
     h.y = failed;
     assert_int_equal(gp_repeat_row(&h, 2, 0), -1);
+
+    /* the later of two complete evaluations of a configuration is marked,
+       whichever of them sorts first; a failed one is neither */
+    double xl[6 * 2] = {0.7, NAN, 0.1, 0.2, 0.7, NAN, 0.3, 0.9, 0.1 + 1e-15, 0.2, 0.3, 0.9};
+    double yl[6] = {3, 4, 3, 2, 4, NAN};
+    hp_history hl = {6, xl, yl, 0, NULL, NULL};
+    unsigned char later[6];
+    assert_int_equal(gp_repeat_later(&hl, 2, later), 0);
+    const unsigned char want[6] = {0, 0, 1, 0, 1, 0};
+    assert_memory_equal(later, want, 6);
+    yl[1] = NAN; /* the first evaluation failed: the second is the one */
+    assert_int_equal(gp_repeat_later(&hl, 2, later), 0);
+    assert_int_equal(later[4], 0);
+}
+
+/* A model that the repeat found deterministic sees the repeated
+** configuration once: fitted to the same points as a sampler told the
+** objective is deterministic, which never saw the repeat, it saves the
+** same model. */
+static void test_deterministic_repeat_seen_once(void **state)
+{
+    (void)state;
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
+    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    const hp_function_info *f = function_find("branin");
+    enum { N = 12 };
+    double x[2 * (N + 1)], y[N + 1];
+    for (int i = 0; i < N; i++) {
+        x[2 * i] = fmod(0.37 * i + 0.11, 1);
+        x[2 * i + 1] = fmod(0.61 * i + 0.29, 1);
+        double p[2] = {-5 + 15 * x[2 * i], 15 * x[2 * i + 1]};
+        y[i] = function_eval(f, p, 2);
+    }
+    x[2 * N] = x[2 * 3]; /* trial 3 again, the same value */
+    x[2 * N + 1] = x[2 * 3 + 1];
+    y[N] = y[3];
+    char told_text[1024], found_text[1024];
+    int trials;
+    for (int told = 1; told >= -1; told -= 2) {
+        hp_sampler_options opt;
+        sampler_options_init(&opt);
+        opt.deterministic = told;
+        opt.initial_trials = 5;
+        hp_sampler *smp;
+        assert_int_equal(sampler_new("gp", s, 9, &opt, &smp, err), 0);
+        hp_history h = {told == 1 ? N : N + 1, x, y, 0, NULL, NULL};
+        assert_int_equal(sampler_fit(smp, &h, err), 0);
+        char *text = told == 1 ? told_text : found_text;
+        assert_true(sampler_save_model(smp, text, sizeof told_text, &trials) > 0);
+        sampler_free(smp);
+    }
+    assert_string_equal(found_text, told_text);
+    space_free(s);
 }
 
 /* The log noise of SMP's fitted model, read from its saved text. */
@@ -722,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_saved_model_starts_warm),
         cmocka_unit_test(test_repeat_verdict_and_row),
         cmocka_unit_test(test_repeat_finds_out_noise),
+        cmocka_unit_test(test_deterministic_repeat_seen_once),
         cmocka_unit_test(test_deterministic_nugget_by_evidence),
         cmocka_unit_test(test_deterministic_kernel_by_evidence),
         cmocka_unit_test(test_target_scale_for_heavy_tails),
