@@ -109,9 +109,9 @@ const char *sampler_describe(const hp_sampler *sampler, int finished, char *buf,
 
 /* For model-based samplers: the last fit (e.g. the GP's hyperparameters)
 ** as text into BUF, and the number of trials it was fitted on into
-** *TRIALS (a configuration that a deterministic objective gave one value
-** twice counts once).  Returns the text's length, or 0 when there is nothing to keep
-** (no fit yet, or a sampler without a model). */
+** *TRIALS (the repeat that found the objective deterministic not counted).
+** Returns the text's length, or 0 when there is nothing to keep (no fit
+** yet, or a sampler without a model). */
 int sampler_save_model(const hp_sampler *sampler, char *buf, int len, int *trials);
 
 /* What a model-based SAMPLER takes the noise of the objective to be after
