@@ -440,6 +440,17 @@ static void test_degenerate(void **state)
     propose_with(failed, 6, NULL);                  /* failed trials */
 }
 
+/* Branin's domain as a space of two parameters, x1 and x2. */
+static hp_space *branin_space(void)
+{
+    hp_space *s = space_new();
+    char err[HP_ERR_LEN];
+    assert_non_null(s);
+    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
+    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    return s;
+}
+
 /* A fit saved by one sampler object and loaded by a new one (as a new
 ** process does) gives the same proposals where no refit happens (past 300
 ** trials, until the data grows by 10%); a text for another space is
@@ -447,10 +458,8 @@ static void test_degenerate(void **state)
 static void test_saved_model_starts_warm(void **state)
 {
     (void)state;
-    hp_space *s = space_new();
     char err[HP_ERR_LEN];
-    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
-    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    hp_space *s = branin_space();
     const hp_function_info *f = function_find("branin");
     enum { N = 320 };
     double *x = malloc(sizeof(double) * 2 * (N + 2)), *y = malloc(sizeof(double) * (N + 2));
@@ -556,10 +565,8 @@ static void test_target_scale_for_heavy_tails(void **state)
 static void test_deterministic_and_improves(void **state)
 {
     (void)state;
-    hp_space *s = space_new();
     char err[HP_ERR_LEN];
-    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
-    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    hp_space *s = branin_space();
     const hp_function_info *f = function_find("branin");
     double results[2];
     hp_value first[2][30];
@@ -664,10 +671,8 @@ static void test_repeat_verdict_and_row(void **state)
 static void test_deterministic_repeat_seen_once(void **state)
 {
     (void)state;
-    hp_space *s = space_new();
     char err[HP_ERR_LEN];
-    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
-    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    hp_space *s = branin_space();
     const hp_function_info *f = function_find("branin");
     enum { N = 12 };
     double x[2 * (N + 1)], y[N + 1];
@@ -719,10 +724,8 @@ static double saved_log_noise(const hp_sampler *smp)
 static void test_repeat_finds_out_noise(void **state)
 {
     (void)state;
-    hp_space *s = space_new();
     char err[HP_ERR_LEN];
-    assert_int_equal(space_add(s, "x1", "uniform(-5, 10)", err), 0);
-    assert_int_equal(space_add(s, "x2", "uniform(0, 15)", err), 0);
+    hp_space *s = branin_space();
     const hp_function_info *f = function_find("branin");
     enum { INIT = 7, N = 14 };
     for (int told = -1; told <= 1; told++)
